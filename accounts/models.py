@@ -1,0 +1,183 @@
+"""People and access: users, JWT refresh sessions, notifications and the activity log."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+
+from common.fields import JSONBObjectField, PgEnumField
+from common.models import CreatedAtModel, TimestampedModel
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    CUSTOMER_REP = "customer_rep", "Customer rep"
+    DELIVERY_AGENT = "delivery_agent", "Delivery agent"
+    ACCOUNTANT = "accountant", "Accountant"
+
+
+class Availability(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    BUSY = "busy", "Busy"
+    OFFLINE = "offline", "Offline"
+
+
+class NotificationType(models.TextChoices):
+    ORDER = "order", "Order"
+    DELIVERY = "delivery", "Delivery"
+    SYSTEM = "system", "System"
+    WORKFLOW = "workflow", "Workflow"
+    ALERT = "alert", "Alert"
+
+
+# Roles that may enter Django admin.
+ADMIN_SITE_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("role", Role.CUSTOMER_REP)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields["role"] = Role.ADMIN
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, email: str) -> "User":
+        return self.get(email=email.strip().lower())
+
+
+class User(AbstractBaseUser, TimestampedModel):
+    """A member of staff. Email is the login; the password hash lives in `password_hash`."""
+
+    email = models.EmailField(max_length=255)
+    password = models.CharField("password", max_length=255, db_column="password_hash")
+    full_name = models.CharField(max_length=255)
+    phone = models.CharField(max_length=32, blank=True, null=True)
+    role = PgEnumField(enum_type="user_role", choices=Role.choices, db_default=Role.CUSTOMER_REP)
+    permissions = JSONBObjectField(blank=True)
+    is_active = models.BooleanField(default=True, db_default=True)
+    availability_status = PgEnumField(
+        enum_type="availability_status",
+        choices=Availability.choices,
+        default=Availability.OFFLINE,
+        db_default=Availability.OFFLINE,
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        db_table = "users"
+        ordering = ["full_name"]
+        constraints = [
+            # The schema's login index; unique, so it doubles as the uniqueness rule.
+            models.UniqueConstraint(fields=["email"], name="idx_users_email"),
+        ]
+        indexes = [
+            models.Index(fields=["role"], name="idx_users_role"),
+            models.Index(fields=["is_active"], name="idx_users_is_active"),
+            models.Index(fields=["availability_status"], name="idx_users_availability"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # Django admin integration. The role decides; per-user permissions refine it (accounts.policy).
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.role in ADMIN_SITE_ROLES
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return self.is_staff
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(p, obj) for p in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+
+class RefreshSession(CreatedAtModel):
+    """A JWT refresh token (the schema's `sessions`). Only a digest of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_sessions")
+    refresh_token = models.CharField(max_length=512)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "sessions"
+        constraints = [models.UniqueConstraint(fields=["refresh_token"], name="idx_sessions_refresh_token")]
+        indexes = [
+            models.Index(fields=["user"], name="idx_sessions_user_id"),
+            models.Index(fields=["expires_at"], name="idx_sessions_expires_at"),
+        ]
+
+
+class Notification(CreatedAtModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    type = PgEnumField(
+        enum_type="notification_type", choices=NotificationType.choices, db_default=NotificationType.SYSTEM
+    )
+    title = models.CharField(max_length=255)
+    message = models.TextField(blank=True, default="", db_default="")
+    data = JSONBObjectField(blank=True)
+    is_read = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        db_table = "notifications"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user"], name="idx_notifications_user_id"),
+            models.Index(fields=["is_read"], name="idx_notifications_is_read"),
+            models.Index(fields=["-created_at"], name="idx_notifications_created_at"),
+            models.Index(fields=["user", "is_read"], name="idx_notifications_user_unread"),
+            models.Index(fields=["type"], name="idx_notifications_type"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActivityLog(CreatedAtModel):
+    """Append-only audit trail of user actions (the schema's `activity_logs`)."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=100)
+    entity_type = models.CharField(max_length=100)
+    entity_id = models.UUIDField(null=True, blank=True)
+    details = JSONBObjectField(blank=True)
+    ip_address = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        db_table = "activity_logs"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user"], name="idx_activity_logs_user_id"),
+            models.Index(fields=["action"], name="idx_activity_logs_action"),
+            models.Index(fields=["entity_type", "entity_id"], name="idx_activity_logs_entity"),
+            models.Index(fields=["-created_at"], name="idx_activity_logs_created_at"),
+            models.Index(fields=["user", "-created_at"], name="idx_activity_logs_user_created"),
+        ]
