@@ -1,6 +1,9 @@
 """update_updated_at_column(): keeps updated_at current on every UPDATE, from the ORM or raw SQL.
 
 The function lives in accounts, the bottom of the app graph; each app attaches it to its own tables.
+It stamps statement_timestamp() rather than CURRENT_TIMESTAMP (the transaction's start): rows are
+created with statement_timestamp() too, so an update later in the same transaction can never
+carry an updated_at earlier than the row's created_at.
 """
 
 from django.db import migrations
@@ -9,7 +12,7 @@ FORWARD = """
 CREATE OR REPLACE FUNCTION update_updated_at_column() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.updated_at = CURRENT_TIMESTAMP;
+    NEW.updated_at = statement_timestamp();
     RETURN NEW;
 END;
 $$;
