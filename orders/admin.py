@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Order, OrderHistory
+
+
+class OrderHistoryInline(admin.TabularInline):
+    model = OrderHistory
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "old_status", "new_status", "changed_by_user", "notes")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("order_number", "customer", "status", "priority", "total_amount", "payment_status", "created_at")
+    list_filter = ("status", "priority", "payment_status", "source", "delivery_area")
+    search_fields = ("order_number", "customer__phone", "customer__full_name")
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer", "assigned_rep", "assigned_agent")
+    # Status, payment and money change only through the order services (the status machine).
+    readonly_fields = (
+        "order_number", "status", "payment_status", "subtotal", "delivery_fee", "total_amount",
+        "confirmed_at", "delivered_at", "created_at", "updated_at",
+    )  # fmt: skip
+    inlines = [OrderHistoryInline]
+    show_full_result_count = False
+    date_hierarchy = "created_at"
