@@ -123,7 +123,7 @@ class User(AbstractBaseUser, TimestampedModel):
 class RefreshSession(CreatedAtModel):
     """A JWT refresh token (the schema's `sessions`). Only a digest of the token is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_sessions")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_sessions", db_index=False)
     refresh_token = models.CharField(max_length=512)
     expires_at = models.DateTimeField()
 
@@ -137,7 +137,7 @@ class RefreshSession(CreatedAtModel):
 
 
 class Notification(CreatedAtModel):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     type = PgEnumField(
         enum_type="notification_type", choices=NotificationType.choices, db_default=NotificationType.SYSTEM
     )
@@ -164,7 +164,7 @@ class Notification(CreatedAtModel):
 class ActivityLog(CreatedAtModel):
     """Append-only audit trail of user actions (the schema's `activity_logs`)."""
 
-    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
     action = models.CharField(max_length=100)
     entity_type = models.CharField(max_length=100)
     entity_id = models.UUIDField(null=True, blank=True)

@@ -30,7 +30,7 @@ class Workflow(TimestampedModel):
     workflow_steps = JSONBListField(blank=True)
     is_active = models.BooleanField(default=True, db_default=True)
     created_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -49,10 +49,12 @@ class Workflow(TimestampedModel):
 
 class WorkflowExecution(models.Model):
     id = uuid_pk()
-    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="executions")
-    order = models.ForeignKey("orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="executions", db_index=False)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     status = PgEnumField(
         enum_type="execution_status",

@@ -18,7 +18,7 @@ class FinancialTransaction(CreatedAtModel):
     """An entry of the money ledger. Corrections are new entries, never edits."""
 
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="transactions"
+        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="transactions", db_index=False
     )
     type = PgEnumField(enum_type="transaction_type", choices=TransactionType.choices)
     amount = models.DecimalField(**MONEY)
@@ -29,7 +29,7 @@ class FinancialTransaction(CreatedAtModel):
         db_default=PaymentMethod.COD,
     )
     recorded_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     notes = models.TextField(null=True, blank=True)
     date = models.DateField(db_default=CurrentDate())
@@ -58,7 +58,7 @@ class Expense(CreatedAtModel):
     description = models.TextField(null=True, blank=True)
     receipt_url = models.CharField(max_length=500, null=True, blank=True)
     recorded_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     date = models.DateField(db_default=CurrentDate())
 

@@ -41,11 +41,13 @@ class Webhook(TimestampedModel):
 
 
 class WebhookLog(CreatedAtModel):
-    webhook = models.ForeignKey(Webhook, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs")
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs", db_index=False
+    )
     request_payload = models.JSONField(null=True, blank=True)
     response_status = models.IntegerField(null=True, blank=True)
     order_created = models.ForeignKey(
-        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     error_message = models.TextField(null=True, blank=True)
 

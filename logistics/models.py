@@ -11,8 +11,10 @@ from common.models import TimestampedModel
 class Delivery(TimestampedModel):
     """One delivery attempt of an order by an agent (an order may have several)."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="deliveries")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+    )
     pickup_time = models.DateTimeField(null=True, blank=True)
     delivery_time = models.DateTimeField(null=True, blank=True)
     route_data = models.JSONField(null=True, blank=True)

@@ -59,12 +59,22 @@ class Order(TimestampedModel):
     order_number = models.CharField(
         max_length=50, db_default=models.Func(function="next_order_number", output_field=models.CharField())
     )
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders", db_index=False)
     assigned_rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="rep_orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rep_orders",
+        db_index=False,
     )
     assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="agent_orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agent_orders",
+        db_index=False,
     )
     status = PgEnumField(enum_type="order_status", choices=OrderStatus.choices, default=OrderStatus.NEW)
     priority = PgEnumField(enum_type="priority_level", choices=Priority.choices, default=Priority.MEDIUM)
@@ -140,9 +150,9 @@ class Order(TimestampedModel):
 class OrderHistory(CreatedAtModel):
     """One row per status change, written by the log_order_status_change() trigger."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history", db_index=False)
     changed_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     old_status = PgEnumField(enum_type="order_status", choices=OrderStatus.choices, null=True, blank=True)
     new_status = PgEnumField(enum_type="order_status", choices=OrderStatus.choices)

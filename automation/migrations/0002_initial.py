@@ -75,6 +75,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
             ],
@@ -123,6 +124,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to="customers.customer",
+                        db_index=False,
                     ),
                 ),
                 (
@@ -133,12 +135,16 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to="orders.order",
+                        db_index=False,
                     ),
                 ),
                 (
                     "workflow",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="executions", to="automation.workflow"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="executions",
+                        to="automation.workflow",
+                        db_index=False,
                     ),
                 ),
             ],

@@ -69,6 +69,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
             ],
@@ -130,6 +131,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="transactions",
                         to="orders.order",
+                        db_index=False,
                     ),
                 ),
                 (
@@ -140,6 +142,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
             ],

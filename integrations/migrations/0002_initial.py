@@ -100,6 +100,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to="orders.order",
+                        db_index=False,
                     ),
                 ),
                 (
@@ -110,6 +111,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="logs",
                         to="integrations.webhook",
+                        db_index=False,
                     ),
                 ),
             ],

@@ -77,12 +77,16 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="deliveries",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
                 (
                     "order",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="orders.order"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="orders.order",
+                        db_index=False,
                     ),
                 ),
             ],

@@ -205,6 +205,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="agent_orders",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
                 (
@@ -215,12 +216,16 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="rep_orders",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
                 (
                     "customer",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="customers.customer"
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="customers.customer",
+                        db_index=False,
                     ),
                 ),
             ],
@@ -291,12 +296,16 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        db_index=False,
                     ),
                 ),
                 (
                     "order",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="history", to="orders.order"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="orders.order",
+                        db_index=False,
                     ),
                 ),
             ],
