@@ -31,12 +31,20 @@ class Customer(TimestampedModel):
     # exact without re-reading the customer's whole order history on every change.
     returned_orders = models.IntegerField(default=0, db_default=0, editable=False)
     notes = models.TextField(null=True, blank=True)
+    # Not in the schema: refusals (at the confirmation call or at the door) feed the risk band.
+    refused_orders = models.IntegerField(default=0, db_default=0, editable=False)
+    # Not in the schema: a blacklisted customer's new orders are flagged for review, never dropped.
+    is_blacklisted = models.BooleanField(default=False, db_default=False)
+    blacklist_reason = models.TextField(null=True, blank=True)
+    blacklisted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    blacklisted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "customers"
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["phone"], name="idx_customers_phone"),
             models.Index(fields=["email"], name="idx_customers_email"),
             models.Index(fields=["area"], name="idx_customers_area"),
             models.Index(fields=["city"], name="idx_customers_city"),
@@ -46,6 +54,12 @@ class Customer(TimestampedModel):
             models.Index(fields=["-total_spent"], name="idx_customers_total_spent"),
         ]
         constraints = [
+            # The schema's phone index, made unique: phones are stored normalised (E.164), so one
+            # phone is one customer, and concurrent intakes cannot create the same customer twice.
+            models.UniqueConstraint(fields=["phone"], name="idx_customers_phone"),
+            models.CheckConstraint(
+                condition=models.Q(refused_orders__gte=0), name="customers_refused_orders_non_negative"
+            ),
             models.CheckConstraint(condition=models.Q(total_orders__gte=0), name="customers_total_orders_non_negative"),
             models.CheckConstraint(condition=models.Q(total_spent__gte=0), name="customers_total_spent_non_negative"),
             models.CheckConstraint(

@@ -48,6 +48,12 @@ class OrderSource(models.TextChoices):
     API = "api", "API"
 
 
+class RiskBand(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 # Statuses of the confirmation queue; the partial index below serves exactly this set.
 OPEN_STATUSES = (OrderStatus.NEW, OrderStatus.CONFIRMATION_PENDING, OrderStatus.CONFIRMED)
 
@@ -106,6 +112,25 @@ class Order(TimestampedModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
+    # --- Not in the schema: added by the orders core (migration 0009 says why) ---
+    # The platform's own id for the order (Shopify id, WooCommerce id, CSV row key), so a retried
+    # delivery or a re-import never creates a second order; unique per source (see constraints).
+    external_source = models.CharField(max_length=150, null=True, blank=True)
+    external_id = models.CharField(max_length=150, null=True, blank=True)
+    # Prices of imported orders are the source's, not the catalog's: recorded, not recomputed.
+    prices_from_source = models.BooleanField(default=False, db_default=False)
+    risk_band = models.CharField(max_length=8, choices=RiskBand.choices, default=RiskBand.LOW, db_default=RiskBand.LOW)
+    risk_reasons = JSONBListField(blank=True)
+    is_possible_duplicate = models.BooleanField(default=False, db_default=False)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="possible_duplicates", db_index=False
+    )
+    # True while the order holds catalog stock (from confirmation until cancel/return/delivery).
+    stock_reserved = models.BooleanField(default=False, db_default=False)
+    # The confirmation queue: unanswered calls so far and when the customer asked to be called back.
+    unanswered_calls = models.IntegerField(default=0, db_default=0)
+    callback_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         db_table = "orders"
         ordering = ["-created_at"]
@@ -114,6 +139,17 @@ class Order(TimestampedModel):
             models.CheckConstraint(condition=models.Q(subtotal__gte=0), name="orders_subtotal_non_negative"),
             models.CheckConstraint(condition=models.Q(delivery_fee__gte=0), name="orders_delivery_fee_non_negative"),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="orders_total_amount_non_negative"),
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                name="orders_external_ref_unique",
+                condition=models.Q(external_id__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(risk_band__in=["low", "medium", "high"]), name="orders_risk_band_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unanswered_calls__gte=0), name="orders_unanswered_calls_non_negative"
+            ),
         ]
         indexes = [
             # (customer, created_at) rather than (customer): it also serves "a customer's latest
@@ -140,6 +176,18 @@ class Order(TimestampedModel):
                 models.OrderBy(models.F("created_at"), descending=True),
                 name="idx_orders_open_queue",
                 condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            # The rep's queue: due callbacks first, then priority and age, per rep.
+            models.Index(
+                "assigned_rep",
+                "callback_at",
+                models.OrderBy(models.F("priority"), descending=True),
+                "created_at",
+                name="idx_orders_rep_queue",
+                condition=models.Q(status__in=["new", "confirmation_pending"]),
+            ),
+            models.Index(
+                fields=["duplicate_of"], name="idx_orders_duplicate_of", condition=models.Q(duplicate_of__isnull=False)
             ),
         ]
 
@@ -205,3 +253,62 @@ class OrderDetail(models.Model):
 
     def __str__(self) -> str:
         return self.order_number
+
+
+class DeliveryArea(TimestampedModel):
+    """A delivery zone and its fee. Orders to an unknown area pay the default fee (settings)."""
+
+    name = models.CharField(max_length=100)
+    city = models.CharField(max_length=100, null=True, blank=True)
+    delivery_fee = models.DecimalField(**MONEY)
+    is_active = models.BooleanField(default=True, db_default=True)
+
+    class Meta:
+        db_table = "delivery_areas"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), name="delivery_areas_name_unique"),
+            models.CheckConstraint(condition=models.Q(delivery_fee__gte=0), name="delivery_areas_fee_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    NO_ANSWER = "no_answer", "No answer"
+    CALL_BACK = "call_back", "Call back later"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    REFUSED = "refused", "Refused / cancelled"
+    DUPLICATE = "duplicate", "Duplicate order"
+
+
+class CallAttempt(CreatedAtModel):
+    """One confirmation call of an order by a rep (not in the schema)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="call_attempts", db_index=False)
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    outcome = PgEnumField(enum_type="call_outcome", choices=CallOutcome.choices)
+    callback_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(null=True, blank=True)
+    notes = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "call_attempts"
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["order", "created_at"], name="idx_call_attempts_order"),
+            models.Index(fields=["rep", "-created_at"], name="idx_call_attempts_rep"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="call_back") | models.Q(callback_at__isnull=False),
+                name="call_attempts_callback_needs_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.outcome}"

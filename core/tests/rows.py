@@ -56,6 +56,11 @@ def webhook() -> str:
     return insert("webhooks", name=f"Hook {n}", source="custom", endpoint_url=f"/hooks/{uuid.uuid4().hex}/")
 
 
+def product() -> str:
+    n = _n()
+    return insert("products", name=f"Product {n}", sku=f"RAW-{n}-{uuid.uuid4().hex[:6]}", price="50.00")
+
+
 # How to make a row that references a given parent, for each table with foreign keys.
 CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
     "orders": lambda col, pid: order(**{col: pid}) if col != "customer_id" else order(customer_id=pid),
@@ -72,6 +77,14 @@ CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
     "webhook_logs": lambda col, pid: insert("webhook_logs", **{col: pid}),
     "notifications": lambda col, pid: insert("notifications", title="Hello", **{col: pid}),
     "activity_logs": lambda col, pid: insert("activity_logs", action="test", entity_type="order", **{col: pid}),
+    "customers": lambda col, pid: insert("customers", full_name="C", phone=f"+2127{_n():08d}", **{col: pid}),
+    "call_attempts": lambda col, pid: insert(
+        "call_attempts", **{"order_id": order(), "outcome": "no_answer", col: pid}
+    ),
+    "stock_movements": lambda col, pid: insert(
+        "stock_movements",
+        **{"product_id": product(), "quantity_delta": 1, "stock_after": 1, "reason": "restock", col: pid},
+    ),
     "sessions": lambda col, pid: insert(
         "sessions", refresh_token=uuid.uuid4().hex, expires_at="2100-01-01T00:00:00Z", **{col: pid}
     ),
@@ -83,4 +96,5 @@ PARENT_ROWS: dict[str, Callable[[], str]] = {
     "orders": order,
     "workflows": workflow,
     "webhooks": webhook,
+    "products": product,
 }

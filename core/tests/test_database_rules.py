@@ -30,6 +30,14 @@ FOREIGN_KEYS = [
     ("notifications", "user_id", "users", "CASCADE"),
     ("activity_logs", "user_id", "users", "SET NULL"),
     ("sessions", "user_id", "users", "CASCADE"),
+    # Additions of the orders core.
+    ("customers", "blacklisted_by_id", "users", "SET NULL"),
+    ("orders", "duplicate_of_id", "orders", "SET NULL"),
+    ("call_attempts", "order_id", "orders", "CASCADE"),
+    ("call_attempts", "rep_id", "users", "SET NULL"),
+    ("stock_movements", "product_id", "products", "RESTRICT"),
+    ("stock_movements", "order_id", "orders", "SET NULL"),
+    ("stock_movements", "actor_id", "users", "SET NULL"),
 ]
 
 
@@ -71,6 +79,8 @@ def test_deleting_the_parent_applies_the_schemas_rule(raw_sql, table, column, pa
         "notifications",
         "activity_logs",
         "sessions",
+        "call_attempts",
+        "stock_movements",
     ],
 )
 def test_a_minimal_raw_insert_gets_id_and_timestamps_from_the_database(raw_sql, table):

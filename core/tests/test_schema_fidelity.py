@@ -50,6 +50,21 @@ EXTRA_COLUMNS = {
         "count of returned orders kept by update_customer_stats() so return_rate stays exact "
         "without re-reading the customer's whole order history on every change"
     ),
+    "customers.refused_orders": "refusals at the call or the door, feeding the customer's risk band",
+    "customers.is_blacklisted": "blacklist flag: new orders from the customer are flagged for review",
+    "customers.blacklist_reason": "why the customer was blacklisted",
+    "customers.blacklisted_by_id": "who blacklisted the customer",
+    "customers.blacklisted_at": "when the customer was blacklisted",
+    "orders.external_source": "source platform of an imported order, for idempotent intake",
+    "orders.external_id": "the platform's id of the order: a retry or re-import finds the same order",
+    "orders.prices_from_source": "imported orders keep the source's prices instead of the catalog's",
+    "orders.risk_band": "risk of the incoming order (low/medium/high), computed at intake",
+    "orders.risk_reasons": "why the order got its risk band",
+    "orders.is_possible_duplicate": "flag for an order that looks like a duplicate of an earlier one",
+    "orders.duplicate_of_id": "the earlier order a possible duplicate is linked to",
+    "orders.stock_reserved": "the order holds catalog stock, released on cancel or return",
+    "orders.unanswered_calls": "unanswered confirmation calls so far (auto-cancel after a limit)",
+    "orders.callback_at": "when the customer asked to be called back (rep queue order)",
 }
 
 # Enums whose database declaration order is the reverse of the spec's listing. The spec lists
@@ -88,11 +103,21 @@ EXTRA_INDEXES = {
         "partial (priority DESC, created_at DESC) index over the open statuses for dashboard query 1; "
         "idx_orders_status_created cannot serve its ORDER BY priority DESC, created_at DESC"
     ),
+    "idx_orders_rep_queue": "partial index serving a rep's confirmation queue (callbacks, priority, age)",
+    "idx_orders_duplicate_of": "partial index finding the possible duplicates of an order",
+    "orders_external_ref_unique": "unique (external_source, external_id): one order per source order",
 }
 
 # Spec indexes the database makes unique although the spec names no UNIQUE column for them.
 EXTRA_UNIQUE_INDEXES = {
     "idx_webhooks_endpoint_url": "each webhook configuration answers at its own URL (integrations.models)",
+    "idx_customers_phone": "phones are stored normalised (E.164): one phone is one customer",
+}
+
+# Foreign keys on the spec's tables beyond the spec's, with the ON DELETE rule they carry and why.
+EXTRA_FOREIGN_KEYS = {
+    "customers.blacklisted_by_id": ("n", "who blacklisted the customer; SET NULL when that user is deleted"),
+    "orders.duplicate_of_id": ("n", "a possible duplicate's earlier order; SET NULL when that order is deleted"),
 }
 
 ON_DELETE_CODES = {"RESTRICT": "r", "CASCADE": "c", "SET NULL": "n", "NO ACTION": "a"}
@@ -450,8 +475,12 @@ def test_relationships_section_omits_only_known_fk_lines():
 
 
 def test_no_undocumented_foreign_keys(raw_sql):
-    in_db = {f"{table}.{col}" for table in SPEC.tables for db in db_foreign_keys(raw_sql, table) for col in db.columns}
-    assert in_db == {fk.key for fk in SPEC.foreign_keys}
+    in_db = {
+        f"{table}.{col}": db for table in SPEC.tables for db in db_foreign_keys(raw_sql, table) for col in db.columns
+    }
+    assert set(in_db) == {fk.key for fk in SPEC.foreign_keys} | set(EXTRA_FOREIGN_KEYS)
+    for key, (rule, _why) in EXTRA_FOREIGN_KEYS.items():
+        assert in_db[key].on_delete == rule, key
 
 
 # --- Triggers -----------------------------------------------------------------------------------
