@@ -7,6 +7,21 @@ from customers.tests.factories import CustomerFactory
 from orders.models import Order
 
 
+def item_for(product, *, quantity: int = 1, variant_id=None, unit_price: Decimal | None = None) -> dict:
+    """An order line in the schema's items shape."""
+    price = unit_price if unit_price is not None else product.price
+    return {
+        "product_id": str(product.id),
+        "variant_id": variant_id,
+        "sku": product.sku,
+        "name": product.name,
+        "quantity": quantity,
+        "unit_price": str(price),
+        "total": str(price * quantity),
+        "notes": None,
+    }
+
+
 class OrderFactory(factory.django.DjangoModelFactory):
     """An order with one line item. Writes the row directly: for tests of the schema itself."""
 
@@ -22,16 +37,4 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     @factory.lazy_attribute
     def items(self):
-        product = ProductFactory()
-        return [
-            {
-                "product_id": str(product.id),
-                "variant_id": None,
-                "sku": product.sku,
-                "name": product.name,
-                "quantity": 1,
-                "unit_price": "199.00",
-                "total": "199.00",
-                "notes": None,
-            }
-        ]
+        return [item_for(ProductFactory(price=Decimal("199.00")))]

@@ -1,0 +1,147 @@
+"""Writes to the catalog: stock movements. Every change of stock goes through move_stock().
+
+Stock lives in products.stock_quantity and, for products with variants, also in the variant's
+"stock" inside the variants JSONB array (the product's figure is the total). Each change locks the
+product rows (in id order, so two orders never deadlock), checks that nothing goes negative,
+writes the new figures and one stock_movements row per line, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import NotificationType, User
+from accounts.selectors import managers
+from accounts.services import notify
+from common.errors import ValidationFailed
+
+from .models import Product, StockMovement, StockReason
+
+
+@dataclass(frozen=True)
+class StockLine:
+    product_id: uuid.UUID | str
+    quantity: int
+    variant_id: str | None = None
+    # Where the line came from in the caller's input (e.g. "items.2"), for error messages.
+    field: str = "items"
+
+
+class InsufficientStock(ValidationFailed):
+    """Some lines ask for more than is in stock; `errors` says which, and nothing was changed."""
+
+
+def take_stock(
+    *, lines: Iterable[StockLine], reason: str, actor: User | None, order_id=None, note: str = ""
+) -> list[StockMovement]:
+    """Take the lines out of stock (all or nothing). Raises InsufficientStock."""
+    return move_stock(lines=lines, sign=-1, reason=reason, actor=actor, order_id=order_id, note=note)
+
+
+def put_back_stock(
+    *, lines: Iterable[StockLine], reason: str, actor: User | None, order_id=None, note: str = ""
+) -> list[StockMovement]:
+    """Return the lines to stock (a cancelled order, a customer return)."""
+    return move_stock(lines=lines, sign=+1, reason=reason, actor=actor, order_id=order_id, note=note)
+
+
+@transaction.atomic
+def move_stock(
+    *, lines: Iterable[StockLine], sign: int, reason: str, actor: User | None, order_id=None, note: str = ""
+) -> list[StockMovement]:
+    lines = [line for line in lines if line.quantity]
+    if not lines:
+        return []
+    products = _lock_products({line.product_id for line in lines})
+    errors: dict[str, list[str]] = defaultdict(list)
+    movements: list[StockMovement] = []
+    crossed_low: list[Product] = []
+    for line in lines:
+        product = products.get(uuid.UUID(str(line.product_id)))
+        if product is None:
+            errors[line.field].append("This product no longer exists.")
+            continue
+        was_low = product.is_low_stock
+        delta = sign * line.quantity
+        variant_after = _apply_to_variant(product, line, delta, errors) if line.variant_id else None
+        if product.stock_quantity + delta < 0:
+            errors[line.field].append(
+                f"Only {product.stock_quantity} of {product.name} ({product.sku}) left in stock, "
+                f"{line.quantity} needed."
+            )
+            continue
+        product.stock_quantity += delta
+        movements.append(
+            StockMovement(
+                product=product,
+                variant_id=line.variant_id,
+                quantity_delta=delta,
+                stock_after=product.stock_quantity,
+                variant_stock_after=variant_after,
+                reason=reason,
+                order_id=order_id,
+                actor=actor,
+                note=note or None,
+            )
+        )
+        if product.is_low_stock and not was_low:
+            crossed_low.append(product)
+    if errors:
+        # Nothing was saved yet: the locked rows are only changed in memory.
+        raise InsufficientStock(dict(errors), "Not enough stock for this order.")
+    for product in {m.product_id: m.product for m in movements}.values():
+        product.save(update_fields=["stock_quantity", "variants"])
+    StockMovement.objects.bulk_create(movements)
+    if crossed_low:
+        _notify_low_stock(crossed_low)
+    return movements
+
+
+def adjust_stock(*, product_id, variant_id: str | None, delta: int, actor: User, note: str) -> StockMovement:
+    """A counted correction or a restock, with the reason written down."""
+    if not note.strip():
+        raise ValidationFailed.single("note", "Say why the stock changes.")
+    reason = StockReason.RESTOCK if delta > 0 else StockReason.ADJUSTMENT
+    line = StockLine(product_id=product_id, quantity=abs(delta), variant_id=variant_id, field="quantity")
+    (movement,) = move_stock(lines=[line], sign=1 if delta > 0 else -1, reason=reason, actor=actor, note=note)
+    return movement
+
+
+def _lock_products(product_ids: set) -> dict[uuid.UUID, Product]:
+    ids = sorted(uuid.UUID(str(pid)) for pid in product_ids)
+    locked = Product.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {product.pk: product for product in locked}
+
+
+def _apply_to_variant(product: Product, line: StockLine, delta: int, errors: dict) -> int | None:
+    """Change the variant's stock inside product.variants (in memory); None when refused."""
+    variant = next((v for v in product.variants if str(v.get("id")) == str(line.variant_id)), None)
+    if variant is None:
+        errors[line.field].append(f"{product.name} has no variant {line.variant_id}.")
+        return None
+    stock = int(variant.get("stock") or 0)
+    if stock + delta < 0:
+        errors[line.field].append(
+            f"Only {stock} of {product.name} – {variant.get('name', line.variant_id)} left, {line.quantity} needed."
+        )
+        return None
+    variant["stock"] = stock + delta
+    return stock + delta
+
+
+def _notify_low_stock(products: list[Product]) -> None:
+    """Managers hear once, when a product crosses its threshold (not on every later order)."""
+    recipients = list(managers())
+    for product in products:
+        notify(
+            users=recipients,
+            type=NotificationType.ALERT,
+            title=f"Low stock: {product.name}",
+            message=f"{product.sku} is down to {product.stock_quantity} (threshold {product.low_stock_threshold}).",
+            data={"product_id": str(product.pk), "sku": product.sku, "action": "low_stock", "link": "/products/"},
+        )

@@ -1,0 +1,1 @@
+"""Every write to orders goes through these modules (see docs/orders.md)."""
