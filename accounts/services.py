@@ -11,7 +11,7 @@ from .models import Notification, NotificationType, User
 def notify(
     *,
     users: Iterable[User],
-    type: str = NotificationType.SYSTEM,  # noqa: A002 - the schema's column name
+    type: str = NotificationType.SYSTEM,
     title: str,
     message: str = "",
     data: dict[str, Any] | None = None,

@@ -127,7 +127,7 @@ def _apply_to_variant(product: Product, line: StockLine, delta: int, errors: dic
     stock = int(variant.get("stock") or 0)
     if stock + delta < 0:
         errors[line.field].append(
-            f"Only {stock} of {product.name} – {variant.get('name', line.variant_id)} left, {line.quantity} needed."
+            f"Only {stock} of {product.name} - {variant.get('name', line.variant_id)} left, {line.quantity} needed."
         )
         return None
     variant["stock"] = stock + delta

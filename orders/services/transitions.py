@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import NotificationType, User
 from accounts.services import notify
-from catalog.services import StockLine, put_back_stock, take_stock
 from catalog.models import StockReason
+from catalog.services import StockLine, put_back_stock, take_stock
 from common.db import change_context
 from common.errors import DomainError, PermissionDenied, ValidationFailed
 
