@@ -176,3 +176,15 @@ LOGGING = {
 # Django caps index names at 30 characters for Oracle's sake. The schema contract names indexes
 # up to 38 characters (idx_financial_transactions_recorded_by) and PostgreSQL allows 63.
 SILENCED_SYSTEM_CHECKS = ["models.E034"]
+
+# --- Orders core ------------------------------------------------------------------------------
+# Delivery fee for an area that has no row in delivery_areas (in CURRENCY).
+DEFAULT_DELIVERY_FEE = env.str("DEFAULT_DELIVERY_FEE", default="30.00")
+# An order from the same phone with overlapping items within this many hours is a possible duplicate.
+DUPLICATE_WINDOW_HOURS = env.int("DUPLICATE_WINDOW_HOURS", default=48)
+# Unanswered confirmation calls after which an order is cancelled.
+MAX_UNANSWERED_CALLS = env.int("MAX_UNANSWERED_CALLS", default=3)
+# Spread new orders over available reps (round robin).
+AUTO_ASSIGN_REPS = env.bool("AUTO_ASSIGN_REPS", default=True)
+# Delivery areas' return rates are recomputed at most this often (seconds), for risk bands.
+AREA_STATS_CACHE_SECONDS = env.int("AREA_STATS_CACHE_SECONDS", default=600)

@@ -1,0 +1,99 @@
+"""Writes to customers: find-or-create by phone, blacklist, tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from common.errors import ValidationFailed
+
+from .domain import normalize_tags
+from .models import Customer
+from .phones import InvalidPhone, normalize_phone
+
+
+@dataclass
+class CustomerInput:
+    phone: str
+    full_name: str = ""
+    email: str | None = None
+    address: str | None = None
+    city: str | None = None
+    area: str | None = None
+    postal_code: str | None = None
+    tags: list[dict] = field(default_factory=list)
+
+
+# Contact fields an incoming order may fill in when the customer record lacks them. Existing
+# values are never overwritten by an order: staff corrections must not be undone by a webhook.
+FILLABLE = ("full_name", "email", "address", "city", "area", "postal_code")
+
+
+def validate_customer_input(data: CustomerInput, prefix: str = "customer") -> tuple[str, dict[str, list[str]]]:
+    """The normalised phone and any field errors (keys like "customer.phone")."""
+    errors: dict[str, list[str]] = {}
+    phone = ""
+    try:
+        phone = normalize_phone(data.phone)
+    except InvalidPhone as exc:
+        errors[f"{prefix}.phone"] = [str(exc)]
+    if len((data.full_name or "").strip()) > 255:
+        errors[f"{prefix}.full_name"] = ["The name is too long (255 characters at most)."]
+    if data.email and ("@" not in data.email or len(data.email) > 255):
+        errors[f"{prefix}.email"] = ["Enter a valid email address."]
+    return phone, errors
+
+
+@transaction.atomic
+def customer_find_or_create(*, data: CustomerInput) -> tuple[Customer, bool]:
+    """The customer with this phone (any format), created if new. Safe under concurrency:
+    the unique index on the normalised phone makes a concurrent twin insert fail, and we then
+    read the winner's row. Fills blank contact fields from `data`. Returns (customer, created)."""
+    phone, errors = validate_customer_input(data)
+    if errors:
+        raise ValidationFailed(errors)
+    values = {name: _clean(getattr(data, name)) for name in FILLABLE}
+    values["full_name"] = values["full_name"] or f"Customer {phone}"
+    customer = Customer.objects.select_for_update().filter(phone=phone).first()
+    if customer is None:
+        try:
+            with transaction.atomic():
+                customer = Customer.objects.create(phone=phone, tags=normalize_tags(data.tags), **values)
+                return customer, True
+        except IntegrityError:
+            customer = Customer.objects.select_for_update().get(phone=phone)
+    missing = [name for name in FILLABLE if not getattr(customer, name) and values[name]]
+    for name in missing:
+        setattr(customer, name, values[name])
+    if missing:
+        customer.save(update_fields=missing)
+    return customer, False
+
+
+@transaction.atomic
+def customer_set_blacklist(*, customer_id, blacklisted: bool, reason: str, actor: User) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if blacklisted and not reason.strip():
+        raise ValidationFailed.single("blacklist_reason", "Say why this customer is blacklisted.")
+    customer.is_blacklisted = blacklisted
+    customer.blacklist_reason = reason.strip() if blacklisted else None
+    customer.blacklisted_by = actor if blacklisted else None
+    customer.blacklisted_at = timezone.now() if blacklisted else None
+    customer.save(update_fields=["is_blacklisted", "blacklist_reason", "blacklisted_by", "blacklisted_at"])
+    return customer
+
+
+@transaction.atomic
+def customer_set_tags(*, customer_id, tags: list[dict]) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    customer.tags = normalize_tags(tags)
+    customer.save(update_fields=["tags"])
+    return customer
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
