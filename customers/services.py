@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -97,3 +98,9 @@ def customer_set_tags(*, customer_id, tags: list[dict]) -> Customer:
 def _clean(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
+
+
+def customer_count_refusal(*, customer_id) -> None:
+    """One more refusal (at the confirmation call or at the door); feeds the risk band.
+    An atomic increment: concurrent refusals of two orders both count."""
+    Customer.objects.filter(pk=customer_id).update(refused_orders=F("refused_orders") + 1)

@@ -287,3 +287,11 @@ def test_a_webhook_burst_of_one_source_order_creates_it_once(argan):
         thread.join()
     assert sorted(results) == [False] * 5 + [True]
     assert Order.objects.count() == 1
+
+
+def test_new_orders_are_spread_over_available_reps_when_auto_assignment_is_on(argan, settings):
+    settings.AUTO_ASSIGN_REPS = True
+    reps = {RepFactory().pk, RepFactory().pk}
+    assigned = [order_create(data=order_input(), actor=None).order.assigned_rep_id for _ in range(4)]
+    assert set(assigned) == reps
+    assert sorted(assigned.count(rep) for rep in reps) == [2, 2]
