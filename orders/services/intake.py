@@ -152,7 +152,7 @@ def _after_create(order: Order, actor: User | None) -> None:
     from .calls import assign_rep_round_robin, auto_assign_enabled
 
     if auto_assign_enabled() and order.assigned_rep_id is None:
-        assign_rep_round_robin(order_id=order.pk)
+        order.assigned_rep = assign_rep_round_robin(order_id=order.pk)
     transaction.on_commit(
         lambda: order_created.send(
             sender=Order, order_id=order.pk, source=order.source, actor_id=actor.pk if actor else None
