@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.expressions import RawSQL
 
 from accounts.models import NotificationType, User
 from accounts.selectors import managers
@@ -55,6 +56,7 @@ def move_stock(
     *, lines: Iterable[StockLine], sign: int, reason: str, actor: User | None, order_id=None, note: str = ""
 ) -> list[StockMovement]:
     lines = [line for line in lines if line.quantity]
+    _check_lines(lines)
     if not lines:
         return []
     products = _lock_products({line.product_id for line in lines})
@@ -62,7 +64,7 @@ def move_stock(
     movements: list[StockMovement] = []
     crossed_low: list[Product] = []
     for line in lines:
-        product = products.get(uuid.UUID(str(line.product_id)))
+        product = products.get(_as_uuid(line.product_id))
         if product is None:
             errors[line.field].append("This product no longer exists.")
             continue
@@ -87,6 +89,7 @@ def move_stock(
                 order_id=order_id,
                 actor=actor,
                 note=note or None,
+                created_at=_ledger_time(len(movements)),
             )
         )
         if product.is_low_stock and not was_low:
@@ -106,14 +109,48 @@ def adjust_stock(*, product_id, variant_id: str | None, delta: int, actor: User,
     """A counted correction or a restock, with the reason written down."""
     if not note.strip():
         raise ValidationFailed.single("note", "Say why the stock changes.")
+    if not delta:
+        raise ValidationFailed.single("quantity", "Give a quantity to add or remove.")
     reason = StockReason.RESTOCK if delta > 0 else StockReason.ADJUSTMENT
     line = StockLine(product_id=product_id, quantity=abs(delta), variant_id=variant_id, field="quantity")
     (movement,) = move_stock(lines=[line], sign=1 if delta > 0 else -1, reason=reason, actor=actor, note=note)
     return movement
 
 
+def _check_lines(lines: list[StockLine]) -> None:
+    """Refuse malformed lines before locking anything (a negative quantity would turn a take into a put)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    for line in lines:
+        if line.quantity < 0:
+            errors[line.field].append("The quantity must be positive.")
+        if _as_uuid(line.product_id) is None:
+            errors[line.field].append("This product does not exist.")
+    if errors:
+        raise ValidationFailed(dict(errors))
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _ledger_time(index: int) -> RawSQL:
+    """The movement's time: the INSERT's statement time (as the column default) plus `index` microseconds.
+
+    The default alone gives every row of one INSERT the same time, so two movements of one
+    product in one call (two lines, two variants) would tie and ordering by created_at could not
+    replay the stock. The offset keeps them in line order; a later movement of the product waits
+    for this transaction's lock, so its statement starts well after these rows.
+    """
+    return RawSQL(
+        "statement_timestamp() + %s * interval '1 microsecond'", (index,), output_field=models.DateTimeField()
+    )
+
+
 def _lock_products(product_ids: set) -> dict[uuid.UUID, Product]:
-    ids = sorted(uuid.UUID(str(pid)) for pid in product_ids)
+    ids = sorted(_as_uuid(pid) for pid in product_ids)
     locked = Product.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {product.pk: product for product in locked}
 

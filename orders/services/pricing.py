@@ -131,6 +131,10 @@ def _resolve(item: ItemInput, catalog: dict[str, Product]) -> tuple[Product | No
         variant = next((v for v in product.variants if v.get("sku") == sku), None)
     if item.sku and item.product_id and sku not in {product.sku, (variant or {}).get("sku")}:
         return None, None, f"SKU {sku!r} does not belong to {product.name}."
+    if variant is None and product.variants:
+        # Stock is kept per variant: a line without one could not be taken from any.
+        choices = ", ".join(str(v.get("sku") or v.get("id")) for v in product.variants)
+        return None, None, f"Choose a variant of {product.name}: {choices}."
     return product, variant, None
 
 

@@ -295,3 +295,17 @@ def test_new_orders_are_spread_over_available_reps_when_auto_assignment_is_on(ar
     assigned = [order_create(data=order_input(), actor=None).order.assigned_rep_id for _ in range(4)]
     assert set(assigned) == reps
     assert sorted(assigned.count(rep) for rep in reps) == [2, 2]
+
+
+def test_a_product_with_variants_needs_the_variant_chosen():
+    ProductFactory(
+        sku="SHOE",
+        name="Sneaker",
+        variants=[
+            {"id": "v40", "name": "40", "sku": "SHOE-40", "stock": 2},
+            {"id": "v41", "sku": "SHOE-41", "stock": 1},
+        ],
+    )
+    with pytest.raises(ValidationFailed) as error:
+        order_create(data=order_input(items=[ItemInput(sku="SHOE", quantity=1)]), actor=None)
+    assert error.value.errors["items.0.sku"] == ["Choose a variant of Sneaker: SHOE-40, SHOE-41."]
