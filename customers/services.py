@@ -14,6 +14,7 @@ from common.errors import ValidationFailed
 from .domain import normalize_tags
 from .models import Customer
 from .phones import InvalidPhone, normalize_phone
+from .signals import customer_tags_changed
 
 
 @dataclass
@@ -89,9 +90,18 @@ def customer_set_blacklist(*, customer_id, blacklisted: bool, reason: str, actor
 
 @transaction.atomic
 def customer_set_tags(*, customer_id, tags: list[dict]) -> Customer:
+    """Replace the customer's tags (schema shape); announce added/removed tag ids after commit."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
+    before = {tag["id"] for tag in customer.tags}
     customer.tags = normalize_tags(tags)
     customer.save(update_fields=["tags"])
+    after = {tag["id"] for tag in customer.tags}
+    if before != after:
+        transaction.on_commit(
+            lambda: customer_tags_changed.send(
+                sender=Customer, customer_id=customer.pk, added=after - before, removed=before - after
+            )
+        )
     return customer
 
 

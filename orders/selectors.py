@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
+from customers.domain import Risk, assess_risk
 
 from .models import Order, OrderStatus
 
@@ -82,4 +83,17 @@ def rep_queue(*, rep: User | None, now: datetime | None = None) -> QuerySet[Orde
         queue.select_related("customer")
         .annotate(queue_bucket=bucket)
         .order_by("queue_bucket", "callback_at", "-priority", "created_at", "id")
+    )
+
+
+def customer_risk(customer) -> Risk:
+    """A customer's risk band for display, by the same rule intake applies to incoming orders."""
+    return assess_risk(
+        total_orders=customer.total_orders,
+        return_rate=customer.return_rate,
+        refused_orders=customer.refused_orders,
+        is_blacklisted=customer.is_blacklisted,
+        blacklist_reason=customer.blacklist_reason,
+        area=customer.area,
+        area_return_rate=area_return_rate(customer.area),
     )
