@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.forms import ReadOnlyPasswordHashField
+from django.contrib.auth.models import Group
 
 from common.admin import ReadOnlyAdmin
 
@@ -36,6 +37,10 @@ class UserChangeForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "phone", "role", "permissions", "is_active", "availability_status")
+
+
+# Roles and the permissions JSONB replace Django's groups; hide them so nobody relies on them.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

@@ -111,13 +111,18 @@ class User(AbstractBaseUser, TimestampedModel):
         return self.is_active and self.role == Role.ADMIN
 
     def has_perm(self, perm: str, obj=None) -> bool:
-        return self.is_staff
+        """Django admin asks "app.change_model"; the answer comes from accounts.policy."""
+        from .policy import can_admin
+
+        return self.is_staff and can_admin(self, perm, obj)
 
     def has_perms(self, perm_list, obj=None) -> bool:
         return all(self.has_perm(p, obj) for p in perm_list)
 
     def has_module_perms(self, app_label: str) -> bool:
-        return self.is_staff
+        from .policy import can_admin_app
+
+        return self.is_staff and can_admin_app(self, app_label)
 
 
 class RefreshSession(CreatedAtModel):

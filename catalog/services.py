@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.db.models.expressions import RawSQL
 
+from accounts.audit import record_activity
 from accounts.models import NotificationType, User
 from accounts.selectors import managers
 from accounts.services import notify
@@ -113,7 +114,16 @@ def adjust_stock(*, product_id, variant_id: str | None, delta: int, actor: User,
         raise ValidationFailed.single("quantity", "Give a quantity to add or remove.")
     reason = StockReason.RESTOCK if delta > 0 else StockReason.ADJUSTMENT
     line = StockLine(product_id=product_id, quantity=abs(delta), variant_id=variant_id, field="quantity")
-    (movement,) = move_stock(lines=[line], sign=1 if delta > 0 else -1, reason=reason, actor=actor, note=note)
+    with transaction.atomic():
+        (movement,) = move_stock(lines=[line], sign=1 if delta > 0 else -1, reason=reason, actor=actor, note=note)
+        record_activity(
+            actor=actor,
+            action="stock_adjusted",
+            entity_type="product",
+            entity_id=movement.product_id,
+            changes={"stock_quantity": {"old": movement.stock_after - delta, "new": movement.stock_after}},
+            extra={"variant_id": variant_id, "reason": reason, "note": note},
+        )
     return movement
 
 

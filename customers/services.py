@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import record_activity
 from accounts.models import User
 from common.errors import ValidationFailed
 
@@ -85,11 +86,19 @@ def customer_set_blacklist(*, customer_id, blacklisted: bool, reason: str, actor
     customer.blacklisted_by = actor if blacklisted else None
     customer.blacklisted_at = timezone.now() if blacklisted else None
     customer.save(update_fields=["is_blacklisted", "blacklist_reason", "blacklisted_by", "blacklisted_at"])
+    record_activity(
+        actor=actor,
+        action="customer_blacklisted" if blacklisted else "customer_unblacklisted",
+        entity_type="customer",
+        entity_id=customer.pk,
+        changes={"is_blacklisted": {"old": not blacklisted, "new": blacklisted}},
+        extra={"reason": customer.blacklist_reason},
+    )
     return customer
 
 
 @transaction.atomic
-def customer_set_tags(*, customer_id, tags: list[dict]) -> Customer:
+def customer_set_tags(*, customer_id, tags: list[dict], actor: User | None = None) -> Customer:
     """Replace the customer's tags (schema shape); announce added/removed tag ids after commit."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     before = {tag["id"] for tag in customer.tags}
@@ -97,6 +106,13 @@ def customer_set_tags(*, customer_id, tags: list[dict]) -> Customer:
     customer.save(update_fields=["tags"])
     after = {tag["id"] for tag in customer.tags}
     if before != after:
+        record_activity(
+            actor=actor,
+            action="customer_tags_changed",
+            entity_type="customer",
+            entity_id=customer.pk,
+            changes={"tags": {"old": sorted(before), "new": sorted(after)}},
+        )
         transaction.on_commit(
             lambda: customer_tags_changed.send(
                 sender=Customer, customer_id=customer.pk, added=after - before, removed=before - after

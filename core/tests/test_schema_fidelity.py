@@ -502,9 +502,15 @@ def test_trigger(raw_sql, trigger):
     assert not unexplained, f"{trigger.key} also fires on {sorted(unexplained)}"
 
 
+# Triggers on the spec's tables beyond the spec's three functions, with the reason.
+EXTRA_TRIGGERS = {
+    "activity_logs.activity_logs_append_only": "the audit trail refuses UPDATE and DELETE (accounts migration 0005)",
+}
+
+
 def test_no_undocumented_triggers(raw_sql):
     in_db = {f"{table}.{db.function}" for table in SPEC.tables for db in db_triggers(raw_sql, table)}
-    assert in_db == {trigger.key for trigger in SPEC.triggers}
+    assert in_db == {trigger.key for trigger in SPEC.triggers} | set(EXTRA_TRIGGERS)
 
 
 # --- Views --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.audit import record_activity
 from accounts.models import Availability, NotificationType, Role, User
 from accounts.selectors import active_users_with_roles
 from accounts.services import notify
@@ -74,6 +75,13 @@ def record_call(
             notes=notes or None,
         )
         _OUTCOMES[outcome](order, rep, attempt)
+        record_activity(
+            actor=rep,
+            action="call_recorded",
+            entity_type="order",
+            entity_id=order.pk,
+            extra={"outcome": outcome, "call_attempt_id": attempt.pk, "reason": reason or None},
+        )
     return attempt
 
 
@@ -215,6 +223,14 @@ def assign_rep_round_robin(*, order_id: UUID | str) -> User | None:
         rep = reps[_next_turn() % len(reps)]
         order.assigned_rep = rep
         order.save(update_fields=["assigned_rep"])
+        record_activity(
+            actor=None,
+            action="order_assigned",
+            entity_type="order",
+            entity_id=order.pk,
+            changes={"assigned_rep_id": {"old": None, "new": rep.pk}},
+            extra={"rule": "round_robin"},
+        )
         notify(
             users=[rep],
             type=NotificationType.ORDER,

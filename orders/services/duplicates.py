@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from accounts.audit import record_activity
 from accounts.models import User
 from common.errors import DomainError, PermissionDenied
 
@@ -34,6 +35,13 @@ def duplicate_keep(*, order_id, actor: User) -> Order:
         raise DomainError(f"Order {order.order_number} is not flagged as a duplicate.")
     order.is_possible_duplicate = False
     order.save(update_fields=["is_possible_duplicate"])
+    record_activity(
+        actor=actor,
+        action="duplicate_kept",
+        entity_type="order",
+        entity_id=order.pk,
+        changes={"is_possible_duplicate": {"old": True, "new": False}},
+    )
     return order
 
 
@@ -63,6 +71,13 @@ def duplicate_merge(*, order_id, actor: User) -> Order:
         original.save(update_fields=["items", "subtotal", "total_amount"])
     duplicate.is_possible_duplicate = False
     duplicate.save(update_fields=["is_possible_duplicate"])
+    record_activity(
+        actor=actor,
+        action="duplicate_merged",
+        entity_type="order",
+        entity_id=duplicate.pk,
+        extra={"merged_into": original.order_number, "items_added": [item["sku"] for item in extra]},
+    )
     order_transition(
         order_id=duplicate.pk,
         to_status=OrderStatus.CANCELLED,

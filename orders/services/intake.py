@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import record_activity
 from accounts.models import User
 from common.errors import ValidationFailed
 from customers.domain import assess_risk
@@ -136,6 +137,20 @@ def _create(data: OrderInput, items: list[dict], subtotal: Decimal, actor: User 
         risk_reasons=list(risk.reasons),
         is_possible_duplicate=duplicate_of is not None,
         duplicate_of=duplicate_of,
+    )
+    record_activity(
+        actor=actor,
+        action="order_created",
+        entity_type="order",
+        entity_id=order.pk,
+        changes={"status": {"old": None, "new": OrderStatus.NEW}},
+        extra={
+            "order_number": order.order_number,
+            "source": order.source,
+            "total_amount": order.total_amount,
+            "possible_duplicate_of": duplicate_of.order_number if duplicate_of else None,
+            "risk_band": risk.band,
+        },
     )
     OrderHistory.objects.create(
         order=order,

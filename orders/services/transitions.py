@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import changes_between, record_activity
 from accounts.models import NotificationType, User
+from accounts.permissions import effective_permissions
 from accounts.services import notify
 from catalog.models import StockReason
 from catalog.services import StockLine, put_back_stock, take_stock
@@ -18,6 +20,7 @@ from ..selectors import order_qs_for_update
 from ..signals import order_status_changed
 
 CASH_METHODS = frozenset({PaymentMethod.COD, PaymentMethod.CASH})
+AUDITED_FIELDS = ("status", "payment_status", "confirmed_at", "delivered_at", "return_reason", "stock_reserved")
 
 
 def order_transition(*, order_id, to_status: str, actor: User | None, note: str = "", reason: str = "") -> Order:
@@ -36,8 +39,17 @@ def order_transition(*, order_id, to_status: str, actor: User | None, note: str 
         move = _check_move(order, to_status, actor)
         if move.needs_reason and not reason:
             raise ValidationFailed.single("reason", f"Say why the order is {OrderStatus(to_status).label.lower()}.")
+        before = {name: getattr(order, name) for name in AUDITED_FIELDS}
         changed = _apply(order, to_status, actor, reason)
         order.save(update_fields=changed)
+        record_activity(
+            actor=actor,
+            action="order_status_changed",
+            entity_type="order",
+            entity_id=order.pk,
+            changes=changes_between(before, {name: getattr(order, name) for name in AUDITED_FIELDS}),
+            extra={"order_number": order.order_number, "note": history_note or None},
+        )
         _notify_people_concerned(order, old_status, actor)
         transaction.on_commit(
             lambda: order_status_changed.send(
@@ -62,7 +74,7 @@ def _check_move(order: Order, to_status: str, actor: User | None) -> domain.Move
         )
     kinds = domain.actor_kinds(
         role=actor.role if actor else None,
-        permissions=actor.permissions if actor else None,
+        permissions=effective_permissions(role=actor.role, overrides=actor.permissions) if actor else None,
         is_assigned_agent=bool(actor and order.assigned_agent_id == actor.pk),
     )
     if actor is not None and not actor.is_active:
