@@ -81,3 +81,11 @@ def celery_worker(django_db_setup, django_db_blocker):
         proc.wait(15)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture
+def client_class():
+    """Django's test Client class, for a second (or third) independent browser in one test."""
+    from django.test import Client
+
+    return Client

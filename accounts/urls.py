@@ -1,19 +1,29 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path, reverse_lazy
 
-from .forms import EmailAuthenticationForm
+from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
+    # Login, logout, two-factor, password: accounts/auth_urls.py.
+    path("", include("accounts.auth_urls")),
+    # User management (admins) and the activity log.
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<uuid:user_id>/", views.user_detail, name="user_detail"),
+    path("users/<uuid:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<uuid:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("users/<uuid:user_id>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path("users/<uuid:user_id>/permissions/", views.user_permissions, name="user_permissions"),
+    path("availability/", views.my_availability, name="my_availability"),
+    path("activity/", views.activity_list, name="activity_list"),
+    # The invite / reset link handed out by an admin: set a password once.
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
+        "set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/set_password.html", success_url=reverse_lazy("accounts:login")
         ),
-        name="login",
+        name="set_password",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

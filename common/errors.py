@@ -26,6 +26,10 @@ class ValidationFailed(DomainError):
     def single(cls, field: str, message: str) -> ValidationFailed:
         return cls({field: [message]}, message)
 
+    def text(self) -> str:
+        """All messages in one line, for places without a form to attach them to."""
+        return " ".join(message for messages in self.errors.values() for message in messages) or self.message
+
 
 class PermissionDenied(DomainError):
     """The actor may not do this to this object."""
