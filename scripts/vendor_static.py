@@ -41,7 +41,7 @@ MANIFEST = VENDOR / "MANIFEST.json"
 
 def fetch(name: str, version: str, integrity: str) -> bytes:
     url = f"https://registry.npmjs.org/{name}/-/{name.split('/')[-1]}-{version}.tgz"
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - fixed https URL
+    with urllib.request.urlopen(url, timeout=60) as response:
         data = response.read()
     algorithm, _, expected = integrity.partition("-")
     actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
@@ -51,17 +51,17 @@ def fetch(name: str, version: str, integrity: str) -> bytes:
 
 
 def write_package(name: str, version: str, integrity: str, files: dict[str, str]) -> dict[str, str]:
-    archive = tarfile.open(fileobj=io.BytesIO(fetch(name, version, integrity)), mode="r:gz")
     digests = {}
-    for inside, target in files.items():
-        member = archive.extractfile(f"package/{inside}")
-        if member is None:
-            raise SystemExit(f"{name}@{version} has no {inside}")
-        content = member.read()
-        path = VENDOR / target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        digests[target] = hashlib.sha256(content).hexdigest()
+    with tarfile.open(fileobj=io.BytesIO(fetch(name, version, integrity)), mode="r:gz") as archive:
+        for inside, target in files.items():
+            member = archive.extractfile(f"package/{inside}")
+            if member is None:
+                raise SystemExit(f"{name}@{version} has no {inside}")
+            content = member.read()
+            path = VENDOR / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            digests[target] = hashlib.sha256(content).hexdigest()
     return digests
 
 
