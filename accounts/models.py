@@ -1,9 +1,13 @@
 """People and access: users, JWT refresh sessions, notifications and the activity log."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
-from common.fields import JSONBObjectField, PgEnumField
+from common.fields import EncryptedCharField, JSONBListField, JSONBObjectField, PgEnumField
 from common.models import CreatedAtModel, TimestampedModel
 
 
@@ -72,6 +76,13 @@ class User(AbstractBaseUser, TimestampedModel):
         default=Availability.OFFLINE,
         db_default=Availability.OFFLINE,
     )
+    # Part of every session's auth hash (get_session_auth_hash): a new value ends all of the user's
+    # sessions at once (accounts.services.end_all_sessions); API tokens carry it too.
+    security_stamp = models.UUIDField(
+        default=uuid.uuid4,
+        db_default=models.Func(function="gen_random_uuid", output_field=models.UUIDField()),
+        editable=False,
+    )
 
     objects = UserManager()
 
@@ -101,6 +112,20 @@ class User(AbstractBaseUser, TimestampedModel):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    # Sessions: django.contrib.auth.get_user() compares the hash stored at login with this one on
+    # every request and ends the session when they differ, i.e. when the password or the security
+    # stamp changed. Both public methods are overridden so SECRET_KEY_FALLBACKS keep working.
+    def get_session_auth_hash(self) -> str:
+        return self._stamped_session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._stamped_session_hash(secret=secret)
+
+    def _stamped_session_hash(self, *, secret) -> str:
+        value = f"{self.password}:{self.security_stamp}"
+        return salted_hmac("accounts.User.session_auth_hash", value, secret=secret, algorithm="sha256").hexdigest()
+
     # Django admin integration. The role decides; per-user permissions refine it (accounts.policy).
     @property
     def is_staff(self) -> bool:
@@ -123,6 +148,27 @@ class User(AbstractBaseUser, TimestampedModel):
         from .policy import can_admin_app
 
         return self.is_staff and can_admin_app(self, app_label)
+
+
+class TwoFactorDevice(CreatedAtModel):
+    """A user's TOTP authenticator (accounts.otp). At most one; unconfirmed while setup is under way.
+
+    The seed is encrypted at rest (common.crypto keys); recovery codes are kept as SHA-256 digests
+    and removed once used; `last_used_step` is the TOTP time step of the last accepted code, so a
+    code (or an older one) cannot be replayed.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    secret = EncryptedCharField(max_length=255)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    recovery_code_hashes = JSONBListField(blank=True)
+
+    class Meta:
+        db_table = "two_factor_devices"
+
+    def __str__(self) -> str:
+        return f"2FA of {self.user_id}"
 
 
 class RefreshSession(CreatedAtModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from common.errors import ValidationFailed
 
 from .audit import changes_between, record_activity
-from .models import Availability, Notification, NotificationType, User
+from .models import Availability, Notification, NotificationType, RefreshSession, User
 from .permissions import clean_overrides
 
 
@@ -168,3 +169,24 @@ def _end_sessions(user: User) -> None:
     ender = globals().get("end_all_sessions")
     if ender is not None:
         ender(user=user, actor=None)
+
+
+def end_all_sessions(*, user: User, actor: User | None, reason: str = "") -> None:
+    """End every web session and API refresh token of `user`, wherever they are.
+
+    Rotates users.security_stamp, which is part of each session's auth hash
+    (User.get_session_auth_hash): every session opened before fails the check at its next request.
+    JWT refresh tokens are deleted; API access tokens must carry the stamp and be refused when it
+    differs. To keep the caller's own session, call update_session_auth_hash(request, user) after.
+    """
+    with transaction.atomic():
+        user.security_stamp = uuid.uuid4()
+        User.objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
+        RefreshSession.objects.filter(user=user).delete()
+        record_activity(
+            actor=actor,
+            action="sessions_ended",
+            entity_type="user",
+            entity_id=user.pk,
+            extra={"reason": reason} if reason else None,
+        )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from common import views as common_views
 from core import views as core_views
 
 admin.site.site_header = "COD Operations admin"
@@ -10,5 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # Private uploads (proofs, receipts), each folder guarded by its owner's checker (common/uploads.py).
+    path("files/<path:path>", common_views.private_file, name="private_file"),
     path("", include("core.urls")),
 ]

@@ -3,7 +3,7 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
-from common.fields import JSONBObjectField, PgEnumField
+from common.fields import EncryptedCharField, JSONBObjectField, PgEnumField
 from common.models import CreatedAtModel, TimestampedModel
 
 
@@ -17,9 +17,11 @@ class WebhookSource(models.TextChoices):
 class Webhook(TimestampedModel):
     name = models.CharField(max_length=255)
     source = PgEnumField(enum_type="webhook_source", choices=WebhookSource.choices)
-    # Both keys are stored encrypted (integrations issue); the columns keep the schema's names.
-    api_key = models.CharField(max_length=512, null=True, blank=True)
-    secret_key = models.CharField(max_length=512, null=True, blank=True)
+    # Encrypted at rest (schema: "Encrypt webhook API keys and secret keys at rest"): the columns
+    # keep the schema's names and VARCHAR(512) and hold "fernet:<token>"; the attributes hold the
+    # plaintext (at most 319 bytes). Show them with common.crypto.mask_secret, never in full.
+    api_key = EncryptedCharField(max_length=512, null=True, blank=True)
+    secret_key = EncryptedCharField(max_length=512, null=True, blank=True)
     endpoint_url = models.CharField(max_length=500)
     field_mapping = JSONBObjectField(blank=True)
     is_active = models.BooleanField(default=True, db_default=True)

@@ -1,7 +1,10 @@
 import factory
+import pyotp
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from accounts.models import Availability, Role, User
+from accounts.models import Availability, Role, TwoFactorDevice, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 # bcrypt at cost 12 takes ~0.25 s per hash: hash the shared test password once per run.
@@ -26,6 +29,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.CUSTOMER_REP
     availability_status = Availability.AVAILABLE
     password = factory.LazyFunction(test_password_hash)
+
+    @factory.post_generation
+    def two_factor(obj, create, extracted, **kwargs):
+        """Roles that require two-factor authentication (admins) get a confirmed authenticator, as
+        every admin who reaches a page has in production. `two_factor=False` (or True) overrides.
+        The seed is `user.two_factor_device.secret`: pyotp.TOTP(seed).now() is a valid code."""
+        enabled = obj.role in settings.TWO_FACTOR_REQUIRED_ROLES if extracted is None else extracted
+        if create and enabled:
+            TwoFactorDevice.objects.create(user=obj, secret=pyotp.random_base32(), confirmed_at=timezone.now())
 
 
 class AdminFactory(UserFactory):

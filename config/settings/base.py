@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -32,6 +34,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
+    "axes",  # login throttling and lockout (accounts/auth_views.py); its tables are axes_*
+    "csp",
     # Bounded contexts, bottom of the dependency graph first (see ARCHITECTURE.md).
     "accounts",
     "customers",
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "common.request_context.RequestContextMiddleware",
+    # Admins without two-factor authentication are sent to set it up (accounts/middleware.py).
+    "accounts.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: turns a lockout flagged during the request into the 429 page.
+    "axes.middleware.AxesMiddleware",
     "common.http.DomainErrorMiddleware",
 ]
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: trust REMOTE_ADDR).
@@ -109,7 +119,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(seconds=15)},
+    # Nightly maintenance (core/maintenance.py), staggered, at quiet hours (CELERY_TIMEZONE).
+    "purge-expired-refresh-sessions": {
+        "task": "core.tasks.purge_expired_refresh_sessions",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "purge-expired-login-sessions": {
+        "task": "core.tasks.purge_expired_login_sessions",
+        "schedule": crontab(hour=3, minute=20),
+    },
+    "purge-old-webhook-logs": {"task": "core.tasks.purge_old_webhook_logs", "schedule": crontab(hour=3, minute=30)},
 }
+# Days of webhook_logs kept; older rows are deleted nightly in batches.
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=90)
 # Seconds after which /healthz considers the worker gone.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
@@ -134,6 +156,28 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# Axes first: it refuses locked-out clients before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures of one email from one IP
+# address (wrong passwords and wrong second-factor codes alike), that pair is locked out for
+# AXES_COOLOFF_MINUTES and gets HTTP 429. A complete login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.auth_views.axes_username"  # "A@B.c " and "a@b.c" count together
+AXES_CLIENT_IP_CALLABLE = "common.request_context.client_ip"  # honours TRUSTED_PROXY_HOPS
+AXES_LOCKOUT_CALLABLE = "accounts.auth_views.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # attempts are unlocked with `manage.py axes_reset_username <email>`
+
+# Two-factor authentication (accounts/otp.py): available to everyone, required for these roles.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["admin"])
+TWO_FACTOR_ISSUER = env("TWO_FACTOR_ISSUER", default="COD Operations")
+# Wrong codes in a row after which the login starts again from the password.
+TWO_FACTOR_MAX_ATTEMPTS = env.int("TWO_FACTOR_MAX_ATTEMPTS", default=5)
 
 # --- I18N -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -148,13 +192,41 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Uploads (proofs, receipts) under MEDIA_ROOT/private/, served only through common.views.private_file.
+    "private": {"BACKEND": "common.uploads.PrivateStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+# Largest accepted upload in bytes (common/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Secrets at rest ------------------------------------------------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt (rotation: docs/security.md).
+# Empty in development and tests: a key derived from SECRET_KEY is used. Required in production.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
 # --- Security headers that hold in every environment ----------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline scripts or styles anywhere; static files only.
+# A template that really needs an inline script uses nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],  # the nonce appears in the header only on pages that use it
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # QR codes as data: URIs
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Permissions-Policy (common.middleware): delivery agents use the camera (proofs) and GPS; nothing else.
+PERMISSIONS_POLICY = {"camera": ["self"], "geolocation": ["self"]}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -39,6 +39,12 @@ ACCESS: dict[str, Rule] = {
     "accounts:login": Rule(ALL, public=True),
     "accounts:logout": Rule(ALL, method="POST", public=True),
     "accounts:set_password": Rule(ALL, public=True),
+    "accounts:two_factor_verify": Rule(ALL, public=True),  # the code step of a login in progress
+    "accounts:security": Rule(ALL),
+    "accounts:two_factor_setup": Rule(ALL),
+    "accounts:two_factor_disable": Rule(ALL),
+    "accounts:password_change": Rule(ALL),
+    "accounts:logout_everywhere": Rule(ALL, method="POST"),
     "accounts:user_list": Rule(STAFF_ADMIN),
     "accounts:user_create": Rule(ADMINS),
     "accounts:user_detail": Rule(STAFF_ADMIN),
@@ -48,6 +54,9 @@ ACCESS: dict[str, Rule] = {
     "accounts:user_permissions": Rule(ADMINS, method="POST"),
     "accounts:my_availability": Rule(ALL),
     "accounts:activity_list": Rule(STAFF_ADMIN),
+    # Private uploads: each folder's checker decides (common/tests/test_uploads.py); a folder nobody
+    # registered, as here, is a 404 for everyone.
+    "private_file": Rule(frozenset(), denied_status=404),
 }
 
 # Namespaces that are not ours to enumerate (Django admin has its own test below).
@@ -81,6 +90,7 @@ SAMPLE_ARGS = {
     "user_id": lambda target: target.pk,
     "uidb64": lambda target: "MQ",
     "token": lambda target: "set-password",
+    "path": lambda target: "unregistered/2026/01/file.png",
 }
 
 

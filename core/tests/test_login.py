@@ -1,5 +1,6 @@
 """Logging in with email and password as each role, and who may enter Django admin."""
 
+import pyotp
 import pytest
 from django.urls import reverse
 
@@ -18,6 +19,14 @@ def test_each_role_logs_in_and_sees_its_home_page(client, role):
         reverse("accounts:login"), {"username": f"  {role.upper()}@Example.test ", "password": TEST_PASSWORD}
     )
     assert response.status_code == 302
+    if role == Role.ADMIN:
+        # Admins must use two-factor authentication (the factory gives them an authenticator):
+        # the password alone leads to the code step, not into the application.
+        assert response["Location"] == reverse("accounts:two_factor_verify")
+        assert "_auth_user_id" not in client.session
+        code = pyotp.TOTP(user.two_factor_device.secret).now()
+        response = client.post(response["Location"], {"code": code})
+        assert response.status_code == 302
     home = client.get(response["Location"])
     assert home.status_code == 200
     assert user.full_name.split(" ")[0] in home.content.decode()

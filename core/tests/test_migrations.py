@@ -20,7 +20,7 @@ SELECT 'type ' || typname FROM pg_type
 UNION ALL
 SELECT 'relation ' || relname FROM pg_class
  WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v', 'S')
-   AND relname NOT LIKE 'django\\_%' AND relname NOT LIKE 'auth\\_%'
+   AND relname NOT LIKE 'django\\_%' AND relname NOT LIKE 'auth\\_%' AND relname NOT LIKE 'axes\\_%'
 UNION ALL
 SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
 """

@@ -46,6 +46,7 @@ NOW_DEFAULTS = frozenset({"now()", "statement_timestamp()", "transaction_timesta
 # from this list fails test_extra_columns_are_all_accounted_for, so nothing undocumented creeps in.
 EXTRA_COLUMNS = {
     "users.last_login": "django.contrib.auth's AbstractBaseUser field, written on every login",
+    "users.security_stamp": "part of every session's auth hash: rotating it logs the user out everywhere",
     "customers.returned_orders": (
         "count of returned orders kept by update_customer_stats() so return_rate stays exact "
         "without re-reading the customer's whole order history on every change"
