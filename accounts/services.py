@@ -108,7 +108,7 @@ def user_set_active(*, actor: User, user_id, active: bool) -> User:
             user.availability_status = "offline"
         user.save(update_fields=["is_active", "availability_status"])
         if not active:
-            _end_sessions(user)
+            end_all_sessions(user=user, actor=actor, reason="deactivated")
         record_activity(
             actor=actor,
             action="user_reactivated" if active else "user_deactivated",
@@ -146,7 +146,7 @@ def user_reset_password(*, actor: User, user_id) -> User:
         user = User.objects.select_for_update().get(pk=user_id)
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        _end_sessions(user)
+        end_all_sessions(user=user, actor=actor, reason="password reset")
         record_activity(actor=actor, action="user_password_reset", entity_type="user", entity_id=user.pk)
     return user
 
@@ -162,13 +162,6 @@ def invite_link_for(user: User, request) -> str:
         },
     )
     return request.build_absolute_uri(path)
-
-
-def _end_sessions(user: User) -> None:
-    """End every session and token of the user (accounts.services.end_all_sessions when present)."""
-    ender = globals().get("end_all_sessions")
-    if ender is not None:
-        ender(user=user, actor=None)
 
 
 def end_all_sessions(*, user: User, actor: User | None, reason: str = "") -> None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("users/<uuid:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("users/<uuid:user_id>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<uuid:user_id>/permissions/", views.user_permissions, name="user_permissions"),
+    path("users/<uuid:user_id>/reset-two-factor/", views.user_reset_two_factor, name="user_reset_two_factor"),
     path("availability/", views.my_availability, name="my_availability"),
     path("activity/", views.activity_list, name="activity_list"),
     # The invite / reset link handed out by an admin: set a password once.

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ValidationFailed
 
-from . import policy, services
+from . import otp, policy, services
 from .decorators import permission_required
 from .models import ActivityLog, User
 from .permissions import effective_permissions, role_defaults
@@ -114,6 +114,16 @@ def user_reset_password(request: HttpRequest, user_id) -> HttpResponse:
     user = services.user_reset_password(actor=request.user, user_id=get_object_or_404(User, pk=user_id).pk)
     link = services.invite_link_for(user, request)
     messages.success(request, f"Password reset and sessions ended. Send {user.full_name} this link: {link}")
+    return redirect("accounts:user_detail", user_id=user.pk)
+
+
+@permission_required("users.edit")
+@require_POST
+def user_reset_two_factor(request: HttpRequest, user_id) -> HttpResponse:
+    """For someone who lost their phone: their authenticator is removed and sessions end."""
+    user = get_object_or_404(User, pk=user_id)
+    otp.disable(user=user, actor=request.user)
+    messages.success(request, f"Two-factor authentication of {user.full_name} was reset; they set it up again.")
     return redirect("accounts:user_detail", user_id=user.pk)
 
 

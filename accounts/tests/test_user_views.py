@@ -155,3 +155,14 @@ def test_hostile_names_are_escaped_on_user_pages(admin_browser):
         body = admin_browser.get(url).content.decode()
         assert '<script>alert("x")</script>' not in body
         assert "&lt;script&gt;" in body
+
+
+def test_an_admin_resets_someones_two_factor(admin_browser):
+    from accounts.models import TwoFactorDevice
+
+    agent = AgentFactory()
+    admin = AdminFactory()  # has a confirmed device by default
+    TwoFactorDevice.objects.filter(user=admin).update(user=agent)
+    admin_browser.post(reverse("accounts:user_reset_two_factor", args=[agent.pk]))
+    assert not TwoFactorDevice.objects.filter(user=agent).exists()
+    assert ActivityLog.objects.filter(action="two_factor_disabled", entity_id=agent.pk).exists()

@@ -52,6 +52,7 @@ ACCESS: dict[str, Rule] = {
     "accounts:user_reactivate": Rule(ADMINS, method="POST"),
     "accounts:user_reset_password": Rule(ADMINS, method="POST"),
     "accounts:user_permissions": Rule(ADMINS, method="POST"),
+    "accounts:user_reset_two_factor": Rule(ADMINS, method="POST"),
     "accounts:my_availability": Rule(ALL),
     "accounts:activity_list": Rule(STAFF_ADMIN),
     # Private uploads: each folder's checker decides (common/tests/test_uploads.py); a folder nobody
