@@ -4,9 +4,20 @@ from django.urls import NoReverseMatch, reverse
 
 from . import policy
 
-# (label, url name, permission needed or None for any signed-in user)
+# (label, url name, permission needed or None for any signed-in user). Entries whose URL does not
+# exist (yet) are skipped, so an app adds its page here and it appears once routed.
 NAVIGATION = [
-    ("Home", "core:home", None),
+    ("Dashboard", "core:home", None),
+    ("Orders", "orders:list", "orders.view"),
+    ("Confirm", "orders:queue", "orders.edit"),
+    ("New order", "orders:create", "orders.create"),
+    ("Deliveries", "logistics:agent_run", "deliveries.edit"),
+    ("Dispatch", "logistics:dispatch", "orders.assign"),
+    ("Customers", "customers:list", "customers.view"),
+    ("Products", "catalog:list", "products.view"),
+    ("Finance", "finance:home", "financial.view"),
+    ("Workflows", "automation:list", "workflows.view"),
+    ("Integrations", "integrations:list", "integrations.view"),
     ("Users", "accounts:user_list", "users.view"),
     ("Activity", "accounts:activity_list", "activity.view"),
 ]
@@ -25,4 +36,10 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items}
+    context = {"nav_items": items}
+    try:
+        context["notifications_url"] = reverse("accounts:notifications")
+        context["notifications_badge_url"] = reverse("accounts:notifications_badge")
+    except NoReverseMatch:
+        pass
+    return context
