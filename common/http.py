@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from .errors import DomainError, PermissionDenied
 
@@ -24,4 +25,12 @@ class DomainErrorMiddleware:
             raise DjangoPermissionDenied(exception.message) from exception
         if isinstance(exception, DomainError):
             return render(request, "400.html", {"message": exception.message}, status=400)
+        return None
+
+
+def safe_reverse(name: str, **kwargs) -> str | None:
+    """The URL, or None when that page does not exist (an optional link to another app)."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
         return None

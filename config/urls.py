@@ -11,6 +11,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("orders/", include("orders.urls")),
+    path("customers/", include("customers.urls")),
+    path("products/", include("catalog.urls")),
     # Private uploads (proofs, receipts), each folder guarded by its owner's checker (common/uploads.py).
     path("files/<path:path>", common_views.private_file, name="private_file"),
     path("", include("core.urls")),

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 ALL = frozenset(Role.values)
 STAFF_ADMIN = frozenset({Role.ADMIN, Role.MANAGER})
 ADMINS = frozenset({Role.ADMIN})
+# Who may open an unassigned order: everybody but delivery agents (they see only their own).
+ORDER_VIEWERS = frozenset({Role.ADMIN, Role.MANAGER, Role.CUSTOMER_REP, Role.ACCOUNTANT})
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,15 @@ class Rule:
 ACCESS: dict[str, Rule] = {
     "healthz": Rule(ALL, public=True),
     "core:home": Rule(ALL),
+    # Orders. The sample order is unassigned: reps see it (the queue), agents do not (404).
+    "orders:list": Rule(ALL),
+    "orders:export": Rule(frozenset({Role.ADMIN, Role.MANAGER, Role.ACCOUNTANT})),
+    "orders:bulk": Rule(ALL, method="POST"),
+    "orders:detail": Rule(ORDER_VIEWERS, denied_status=404),
+    "orders:move": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
+    "orders:assign": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
+    "orders:note": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
+    "orders:duplicate": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
     "accounts:login": Rule(ALL, public=True),
     "accounts:logout": Rule(ALL, method="POST", public=True),
     "accounts:set_password": Rule(ALL, public=True),
@@ -92,7 +103,14 @@ SAMPLE_ARGS = {
     "uidb64": lambda target: "MQ",
     "token": lambda target: "set-password",
     "path": lambda target: "unregistered/2026/01/file.png",
+    "order_id": lambda target: sample_order().pk,
 }
+
+
+def sample_order():
+    from orders.tests.factories import OrderFactory
+
+    return OrderFactory(assigned_rep=None, assigned_agent=None)
 
 
 def test_every_url_is_in_the_matrix():

@@ -1,0 +1,3 @@
+"""Routes of the new-order page, the confirmation queue, calls and item edits."""
+
+urlpatterns: list = []
