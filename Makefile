@@ -10,7 +10,7 @@ DEMO_ORDERS ?= 2000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-db lint format migrate seed shell bench clean
+.PHONY: help venv run test test-db chromium lint format migrate seed shell bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,10 +26,16 @@ venv: $(BIN)/.installed ## Create the virtualenv and install requirements
 run: venv ## Set up, migrate, load demo data and serve web + worker + beat
 	PORT=$(PORT) DEMO_ORDERS=$(DEMO_ORDERS) $(STACK) $(BIN)/python scripts/run.py
 
-test: venv ## Run the whole test suite
+test: venv chromium ## Run the whole test suite (browser tests included)
 	$(STACK) $(BIN)/pytest $(PYTEST_ARGS)
 
-test-db: venv ## Run migrations and the database tests only (CI runs it against standalone servers)
+chromium: ## Install Debian's chromium for the browser tests when missing (as root)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q chromium)) ; \
+	    else echo "Browser tests need chromium: sudo apt-get install chromium"; fi; }
+
+test-db: venv ## Run every test but the browser ones (CI runs it against standalone servers)
 	$(STACK) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: venv ## Lint, format check, and check for missing migrations

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -56,19 +57,25 @@ def _staff(role: str):
 
 
 class OrderFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Order number, phone or name", "aria-label": "Search"}
+        ),
+    )
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
-    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    priority = django_filters.ChoiceFilter(empty_label="Any priority", choices=Priority.choices)
     delivery_area = django_filters.CharFilter(field_name="delivery_area", lookup_expr="iexact", label="Area")
     agent = django_filters.ModelChoiceFilter(
-        field_name="assigned_agent", queryset=lambda request: _staff(Role.DELIVERY_AGENT)
+        field_name="assigned_agent", queryset=lambda request: _staff(Role.DELIVERY_AGENT), empty_label="Any agent"
     )
     rep = django_filters.ModelChoiceFilter(
         field_name="assigned_rep", queryset=lambda request: _staff(Role.CUSTOMER_REP)
     )
-    source = django_filters.ChoiceFilter(choices=OrderSource.choices)
-    payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
-    risk = django_filters.ChoiceFilter(field_name="risk_band", choices=RiskBand.choices)
+    source = django_filters.ChoiceFilter(empty_label="Any source", choices=OrderSource.choices)
+    payment_status = django_filters.ChoiceFilter(empty_label="Any payment", choices=PaymentStatus.choices)
+    risk = django_filters.ChoiceFilter(field_name="risk_band", choices=RiskBand.choices, empty_label="Any risk")
     duplicate = django_filters.BooleanFilter(field_name="is_possible_duplicate", label="Possible duplicate")
     created_from = django_filters.DateFilter(method="created_from_filter", label="From")
     created_to = django_filters.DateFilter(method="created_to_filter", label="To")

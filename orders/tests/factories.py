@@ -29,12 +29,19 @@ class OrderFactory(factory.django.DjangoModelFactory):
         model = Order
 
     customer = factory.SubFactory(CustomerFactory)
-    subtotal = Decimal("199.00")
     delivery_fee = Decimal("30.00")
-    total_amount = Decimal("229.00")
     delivery_area = factory.SelfAttribute("customer.area")
     delivery_address = factory.SelfAttribute("customer.address")
 
     @factory.lazy_attribute
     def items(self):
         return [item_for(ProductFactory(price=Decimal("199.00")))]
+
+    # Totals follow the items, as the intake service computes them.
+    @factory.lazy_attribute
+    def subtotal(self):
+        return sum((Decimal(str(item["total"])) for item in self.items), Decimal("0.00"))
+
+    @factory.lazy_attribute
+    def total_amount(self):
+        return self.subtotal + self.delivery_fee
