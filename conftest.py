@@ -42,8 +42,9 @@ def database_url(name: str | None = None) -> str:
 
 def subprocess_env(**extra: str) -> dict[str, str]:
     """Environment for a child process (manage.py, a Celery worker) that uses the test database."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {
-        **os.environ,
+        **env,
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",

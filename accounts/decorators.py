@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 
 from . import policy
 
@@ -25,3 +26,19 @@ def permission_required(*permissions: str):
         return guarded
 
     return decorator
+
+
+def polled_fragment_login_required(view):
+    """login_required for fragments that htmx polls (hx-trigger="every ..."). When the session has
+    ended, an htmx request gets an empty 286 ("stop polling") instead of being redirected: htmx
+    would follow the redirect and swap the whole login page into the fragment. Other requests are
+    sent to the login page as usual. The view still checks permissions itself."""
+    protected = login_required(view)
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated and getattr(request, "htmx", False):
+            return HttpResponse(status=286)
+        return protected(request, *args, **kwargs)
+
+    return guarded

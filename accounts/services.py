@@ -183,3 +183,22 @@ def end_all_sessions(*, user: User, actor: User | None, reason: str = "") -> Non
             entity_id=user.pk,
             extra={"reason": reason} if reason else None,
         )
+
+
+# --- Notifications: read state -------------------------------------------------------------------
+# Reading one's own notifications is not audited: it changes nothing but the reader's own inbox.
+
+
+def notification_mark_read(*, user: User, notification_id) -> Notification:
+    """Mark one of the user's own notifications read (idempotent). Raises Notification.DoesNotExist
+    when the id is not one of theirs, whether or not it exists: callers answer 404."""
+    notification = Notification.objects.get(pk=notification_id, user=user)
+    if not notification.is_read:
+        Notification.objects.filter(pk=notification.pk, user=user).update(is_read=True)
+        notification.is_read = True
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark all of the user's unread notifications read; returns how many were unread."""
+    return Notification.objects.filter(user=user, is_read=False).update(is_read=True)

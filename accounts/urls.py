@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import views
+from . import notification_views, views
 
 app_name = "accounts"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("users/<uuid:user_id>/reset-two-factor/", views.user_reset_two_factor, name="user_reset_two_factor"),
     path("availability/", views.my_availability, name="my_availability"),
     path("activity/", views.activity_list, name="activity_list"),
+    # One's own notifications (accounts/notification_views.py).
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/badge/", notification_views.notifications_badge, name="notifications_badge"),
+    path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<uuid:notification_id>/read/", notification_views.notification_read, name="notification_read"),
     # The invite / reset link handed out by an admin: set a password once.
     path(
         "set-password/<uidb64>/<token>/",

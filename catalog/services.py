@@ -12,11 +12,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from accounts.audit import record_activity
+from accounts.audit import changes_between, record_activity
 from accounts.models import NotificationType, User
 from accounts.selectors import managers
 from accounts.services import notify
@@ -192,3 +195,210 @@ def _notify_low_stock(products: list[Product]) -> None:
             message=f"{product.sku} is down to {product.stock_quantity} (threshold {product.low_stock_threshold}).",
             data={"product_id": str(product.pk), "sku": product.sku, "action": "low_stock", "link": "/products/"},
         )
+
+
+# --- Products and variants (never stock) -------------------------------------------------------
+# Stock is not among these fields: a product starts at 0 and a new variant too; stock then moves
+# only through move_stock (orders) and adjust_stock (counted corrections and restocks, with a note).
+
+PRODUCT_FIELDS = (
+    "name",
+    "description",
+    "category",
+    "price",
+    "cost_price",
+    "low_stock_threshold",
+    "is_active",
+    "images",
+)
+CENT = Decimal("0.01")
+MAX_PRICE = Decimal("9999999999.99")  # numeric(12,2)
+
+
+def _claim_skus() -> None:
+    """Serialise the writes that claim SKUs (products and variants): a SKU must be unique across both,
+    which no single index can say. Held to the end of the transaction; these writes are rare."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('catalog:sku'))")
+
+
+def sku_taken(sku: str, *, product_id=None, variant_id: str | None = None) -> bool:
+    """Is `sku` (any case) a product's SKU or a variant's, other than the one being edited?"""
+    variant_has_sku = RawSQL(
+        "EXISTS (SELECT 1 FROM jsonb_array_elements(products.variants) AS v WHERE lower(v->>'sku') = lower(%s))",
+        (sku,),
+        output_field=models.BooleanField(),
+    )
+    candidates = Product.objects.annotate(variant_has_sku=variant_has_sku).filter(
+        Q(sku__iexact=sku) | Q(variant_has_sku=True)
+    )
+    for product in candidates.only("id", "sku", "variants"):
+        if product.sku.lower() == sku.lower() and (variant_id is not None or product.pk != product_id):
+            return True
+        for variant in product.variants:
+            same = product.pk == product_id and str(variant.get("id")) == str(variant_id)
+            if str(variant.get("sku", "")).lower() == sku.lower() and not same:
+                return True
+    return False
+
+
+def _clean_product_values(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Validated, normalised values of the PRODUCT_FIELDS present in `data`."""
+    unknown = set(data) - set(PRODUCT_FIELDS) - {"sku"}
+    if unknown:  # stock_quantity, variants...: never through here
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    if "name" in data:
+        values["name"] = (data["name"] or "").strip()
+        if not values["name"]:
+            errors["name"].append("A product needs a name.")
+        elif len(values["name"]) > 255:
+            errors["name"].append("The name is too long (255 characters at most).")
+    for name in ("description", "category"):
+        if name in data:
+            values[name] = (data[name] or "").strip() or None
+    if values.get("category") and len(values["category"]) > 100:
+        errors["category"].append("The category is too long (100 characters at most).")
+    for name in ("price", "cost_price"):
+        if name in data:
+            values[name] = _money(data[name], name, errors, required=name == "price")
+    if "low_stock_threshold" in data:
+        try:
+            values["low_stock_threshold"] = int(data["low_stock_threshold"])
+        except (TypeError, ValueError):
+            values["low_stock_threshold"] = -1
+        if not 0 <= values["low_stock_threshold"] <= 1_000_000:
+            errors["low_stock_threshold"].append("The threshold is a whole number from 0 to 1,000,000.")
+    if "is_active" in data:
+        values["is_active"] = bool(data["is_active"])
+    if "images" in data:
+        values["images"] = list(data["images"] or [])
+    return values
+
+
+def _money(value, field: str, errors: dict[str, list[str]], *, required: bool) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            errors[field].append("Give a price.")
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        errors[field].append("Give an amount like 149.00.")
+        return None
+    if amount < 0:
+        errors[field].append("An amount cannot be negative.")
+    elif amount > MAX_PRICE:
+        errors[field].append("This amount is too large.")
+    return amount
+
+
+@transaction.atomic
+def product_create(*, data: dict[str, Any], actor: User | None) -> Product:
+    """A new product with stock 0 (stock comes in through adjust_stock). The SKU is unique among
+    products and variants, whatever the case. Raises ValidationFailed keyed by field."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    values = _clean_product_values({"name": "", "price": None, **data}, errors)
+    sku = (data.get("sku") or "").strip()
+    if not sku:
+        errors["sku"].append("A product needs a SKU.")
+    elif len(sku) > 100:
+        errors["sku"].append("The SKU is too long (100 characters at most).")
+    if errors:
+        raise ValidationFailed(dict(errors))
+    _claim_skus()
+    if sku_taken(sku):
+        raise ValidationFailed.single("sku", f"The SKU {sku} is already used by another product or variant.")
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(sku=sku, stock_quantity=0, variants=[], **values)
+    except IntegrityError as exc:  # the unique index, should anything get past the check
+        raise ValidationFailed.single("sku", f"The SKU {sku} is already used by another product.") from exc
+    record_activity(
+        actor=actor,
+        action="product_created",
+        entity_type="product",
+        entity_id=product.pk,
+        changes={name: {"old": None, "new": value} for name, value in {"sku": sku, **values}.items()},
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, product_id, data: dict[str, Any], actor: User | None) -> Product:
+    """Change a product's details (PRODUCT_FIELDS; never its stock, SKU or variants). Records the
+    fields that changed; saves nothing when nothing did. Raises ValidationFailed keyed by field."""
+    if "sku" in data:
+        raise ValueError("the SKU of an existing product does not change (orders and imports refer to it)")
+    errors: dict[str, list[str]] = defaultdict(list)
+    values = _clean_product_values(data, errors)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    product = Product.objects.select_for_update().get(pk=product_id)
+    before = {name: getattr(product, name) for name in values}
+    changes = changes_between(before, values)
+    if not changes:
+        return product
+    for name in changes:
+        setattr(product, name, values[name])
+    product.save(update_fields=sorted(changes))
+    record_activity(actor=actor, action="product_updated", entity_type="product", entity_id=product.pk, changes=changes)
+    return product
+
+
+@transaction.atomic
+def product_variant_save(*, product_id, variant_id: str | None, data: dict[str, Any], actor: User | None) -> dict:
+    """Add a variant (`variant_id=None`; its stock starts at 0) or change a variant's name, SKU, price
+    and attributes. Its stock is never set here. Returns the variant as stored."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    name = (data.get("name") or "").strip()
+    sku = (data.get("sku") or "").strip()
+    if not name:
+        errors["name"].append("A variant needs a name, e.g. Size: Large.")
+    if not sku:
+        errors["sku"].append("A variant needs its own SKU.")
+    elif len(sku) > 100:
+        errors["sku"].append("The SKU is too long (100 characters at most).")
+    price = _money(data.get("price"), "price", errors, required=False)
+    attributes = data.get("attributes") or {}
+    if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
+        errors["attributes"].append("Attributes are names with text values.")
+    if errors:
+        raise ValidationFailed(dict(errors))
+    _claim_skus()
+    product = Product.objects.select_for_update().get(pk=product_id)
+    if variant_id is None and not product.variants and product.stock_quantity:
+        raise ValidationFailed.single(
+            "name",
+            f"{product.name} has {product.stock_quantity} in stock that belongs to no variant. Adjust its stock "
+            "to 0 first (with a note), then add the variants and restock each one.",
+        )
+    if sku_taken(sku, product_id=product.pk, variant_id=variant_id or ""):
+        raise ValidationFailed.single("sku", f"The SKU {sku} is already used by another product or variant.")
+    fields = {"name": name, "sku": sku, "price": str(price) if price is not None else None, "attributes": attributes}
+    if variant_id is None:
+        taken = {str(v.get("id")) for v in product.variants}
+        number = len(product.variants) + 1
+        while f"var-{number}" in taken:
+            number += 1
+        variant = {"id": f"var-{number}", **fields, "stock": 0}
+        product.variants = [*product.variants, variant]
+        before, action = {}, "product_variant_added"
+    else:
+        variant = next((v for v in product.variants if str(v.get("id")) == str(variant_id)), None)
+        if variant is None:
+            raise ValidationFailed.single("name", f"{product.name} has no variant {variant_id}.")
+        before, action = {key: variant.get(key) for key in fields}, "product_variant_updated"
+        variant.update(fields)
+    changes = changes_between(before, fields)
+    if changes:
+        product.save(update_fields=["variants"])
+        record_activity(
+            actor=actor,
+            action=action,
+            entity_type="product",
+            entity_id=product.pk,
+            changes=changes,
+            extra={"variant_id": variant["id"]},
+        )
+    return variant

@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/figures/", views.dashboard_figures, name="dashboard_figures"),
 ]

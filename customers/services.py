@@ -92,7 +92,7 @@ def customer_set_blacklist(*, customer_id, blacklisted: bool, reason: str, actor
         entity_type="customer",
         entity_id=customer.pk,
         changes={"is_blacklisted": {"old": not blacklisted, "new": blacklisted}},
-        extra={"reason": customer.blacklist_reason},
+        extra={"reason": reason.strip() or None},  # lifting a blacklist may say why, too
     )
     return customer
 
@@ -101,24 +101,31 @@ def customer_set_blacklist(*, customer_id, blacklisted: bool, reason: str, actor
 def customer_set_tags(*, customer_id, tags: list[dict], actor: User | None = None) -> Customer:
     """Replace the customer's tags (schema shape); announce added/removed tag ids after commit."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
+    old_tags = customer.tags
     before = {tag["id"] for tag in customer.tags}
     customer.tags = normalize_tags(tags)
     customer.save(update_fields=["tags"])
     after = {tag["id"] for tag in customer.tags}
-    if before != after:
+    if old_tags != customer.tags:  # a new label or colour is a change too, though no id moved
         record_activity(
             actor=actor,
             action="customer_tags_changed",
             entity_type="customer",
             entity_id=customer.pk,
-            changes={"tags": {"old": sorted(before), "new": sorted(after)}},
+            changes={"tags": {"old": _tag_summary(old_tags), "new": _tag_summary(customer.tags)}},
         )
+    if before != after:
         transaction.on_commit(
             lambda: customer_tags_changed.send(
                 sender=Customer, customer_id=customer.pk, added=after - before, removed=before - after
             )
         )
     return customer
+
+
+def _tag_summary(tags: list[dict]) -> list[str]:
+    """Tags as the activity log shows them: "vip (VIP Customer, #FFD700)"."""
+    return sorted(f"{tag.get('id')} ({tag.get('label')}, {tag.get('color')})" for tag in tags)
 
 
 def _clean(value: str | None) -> str | None:
@@ -130,3 +137,28 @@ def customer_count_refusal(*, customer_id) -> None:
     """One more refusal (at the confirmation call or at the door); feeds the risk band.
     An atomic increment: concurrent refusals of two orders both count."""
     Customer.objects.filter(pk=customer_id).update(refused_orders=F("refused_orders") + 1)
+
+
+NOTES_MAX_LENGTH = 5000
+
+
+@transaction.atomic
+def customer_update_notes(*, customer_id, notes: str | None, actor: User) -> Customer:
+    """Replace the customer's internal notes (blank clears them). Records the change; no-op if unchanged."""
+    text = (notes or "").replace("\r\n", "\n").strip()
+    if len(text) > NOTES_MAX_LENGTH:
+        raise ValidationFailed.single("notes", f"Notes are limited to {NOTES_MAX_LENGTH} characters.")
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    new = text or None
+    if customer.notes == new:
+        return customer
+    old, customer.notes = customer.notes, new
+    customer.save(update_fields=["notes"])
+    record_activity(
+        actor=actor,
+        action="customer_notes_updated",
+        entity_type="customer",
+        entity_id=customer.pk,
+        changes={"notes": {"old": old, "new": new}},
+    )
+    return customer

@@ -53,6 +53,7 @@ HISTORY_COLUMNS = ("order_id", "changed_by_user_id", "old_status", "new_status",
 DELIVERY_COLUMNS = (
     "order_id", "agent_id", "pickup_time", "delivery_time", "route_data", "proof_of_delivery", "signature_url",
     "photo_url", "customer_feedback", "rating", "created_at", "updated_at",
+    "attempt_number", "outcome", "failure_reason", "ended_at", "cash_collected",
 )  # fmt: skip
 TRANSACTION_COLUMNS = ("order_id", "type", "amount", "method", "recorded_by_user_id", "notes", "date", "created_at")
 
@@ -158,7 +159,7 @@ class OrderMaker:
         proof = None
         if OUT in reached:
             recipient = self.customers.rows[cust][1]
-            proof = self._delivery(batch, order_id, number, agent, area, reached, recipient)
+            proof = self._delivery(batch, order_id, number, agent, area, reached, recipient, total)
         if payment != "pending":
             self._ledger(batch, order_id, total, method, reached, payment, return_reason)
         batch.orders.append(
@@ -294,8 +295,9 @@ class OrderMaker:
             batch.history.append((order_id, actor, previous, status, note, _dt(moment)))
         return notes
 
-    def _delivery(self, batch: Batch, order_id, number: str, agent, area: int, reached, recipient) -> str | None:
-        """The delivery attempt of a picked-up order; returns the order's delivery_proof JSON."""
+    def _delivery(self, batch: Batch, order_id, number: str, agent, area: int, reached, recipient, total) -> str | None:
+        """The delivery attempt of a picked-up order; returns the order's delivery_proof JSON.
+        Delivered: the cash was taken; returned without delivery: refused at the door; else on the way."""
         rng = self.rng
         pickup, delivered = reached[OUT], reached.get(DELIVERED)
         hub, spot = _gps(rng, area), _gps(rng, area)
@@ -327,9 +329,14 @@ class OrderMaker:
             if rng.random() < 0.45:
                 rating = _draw(rng, (5, 4, 3, 2, 1), (0.5, 0.8, 0.92, 0.97, 1.0))
                 feedback = rng.choice(FEEDBACK[rating]) if rng.random() < 0.5 else None
+        refused_at = reached.get(RETURNED) if delivered is None else None
+        outcome = "delivered" if delivered is not None else ("failed" if refused_at is not None else "in_progress")
         batch.deliveries.append(
             (order_id, agent, _dt(pickup), _dt(delivered) if delivered else None, json.dumps(route),
-             json.dumps(proof) if proof else None, signature, photo, feedback, rating, _dt(pickup), _dt(last))
+             json.dumps(proof) if proof else None, signature, photo, feedback, rating, _dt(pickup), _dt(last),
+             1, outcome, "refused" if refused_at is not None else None,
+             _dt(delivered or refused_at) if outcome != "in_progress" else None,
+             money(total) if delivered is not None else None)
         )  # fmt: skip
         return order_proof
 

@@ -85,6 +85,7 @@ CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
         "stock_movements",
         **{"product_id": product(), "quantity_delta": 1, "stock_after": 1, "reason": "restock", col: pid},
     ),
+    "agent_areas": lambda col, pid: insert("agent_areas", **{"area": f"Area {_n()}", col: pid}),
     "sessions": lambda col, pid: insert(
         "sessions", refresh_token=uuid.uuid4().hex, expires_at="2100-01-01T00:00:00Z", **{col: pid}
     ),

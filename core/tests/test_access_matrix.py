@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Role
+from accounts.models import Notification, Role
 from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,13 @@ STAFF_ADMIN = frozenset({Role.ADMIN, Role.MANAGER})
 ADMINS = frozenset({Role.ADMIN})
 # Who may open an unassigned order: everybody but delivery agents (they see only their own).
 ORDER_VIEWERS = frozenset({Role.ADMIN, Role.MANAGER, Role.CUSTOMER_REP, Role.ACCOUNTANT})
+# Customers: everyone views (agents only the customers of their orders); reps and up edit.
+CUSTOMER_VIEWERS = frozenset({Role.ADMIN, Role.MANAGER, Role.CUSTOMER_REP, Role.ACCOUNTANT})
+CUSTOMER_EDITORS = frozenset({Role.ADMIN, Role.MANAGER, Role.CUSTOMER_REP})
+# Products: everyone but delivery agents views; admins and managers create and edit (STAFF_ADMIN).
+PRODUCT_VIEWERS = frozenset({Role.ADMIN, Role.MANAGER, Role.CUSTOMER_REP, Role.ACCOUNTANT})
+# Who takes and confirms orders (orders.create, orders.edit): admins, managers and reps.
+ORDER_TAKERS = frozenset({Role.ADMIN, Role.MANAGER, Role.CUSTOMER_REP})
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class Rule:
 ACCESS: dict[str, Rule] = {
     "healthz": Rule(ALL, public=True),
     "core:home": Rule(ALL),
+    "core:dashboard_figures": Rule(ALL),  # needs orders.view, which every role has by default
     # Orders. The sample order is unassigned: reps see it (the queue), agents do not (404).
     "orders:list": Rule(ALL),
     "orders:export": Rule(frozenset({Role.ADMIN, Role.MANAGER, Role.ACCOUNTANT})),
@@ -47,6 +55,32 @@ ACCESS: dict[str, Rule] = {
     "orders:assign": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
     "orders:note": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
     "orders:duplicate": Rule(ORDER_VIEWERS, method="POST", denied_status=404),
+    # New order, the confirmation queue, calls and item edits (orders/urls_intake.py). Agents and
+    # accountants lack orders.create / orders.edit: 403 before the order is even looked up.
+    "orders:create": Rule(ORDER_TAKERS),
+    "orders:customer_lookup": Rule(ORDER_TAKERS),
+    "orders:product_search": Rule(ORDER_TAKERS),
+    "orders:quote": Rule(ORDER_TAKERS, method="POST"),
+    "orders:queue": Rule(ORDER_TAKERS),
+    "orders:record_call": Rule(ORDER_TAKERS, method="POST", data={"outcome": "no_answer"}),
+    "orders:edit_items": Rule(ORDER_TAKERS),
+    "orders:edit_quote": Rule(ORDER_TAKERS, method="POST", data={"item_sku": "NONE", "item_qty": "1"}),
+    # Customers. The sample customer has no orders: a delivery agent may not know it exists (404).
+    # Agents and accountants lack customers.edit, so the edits are refused before any lookup (403).
+    "customers:list": Rule(ALL),
+    "customers:detail": Rule(CUSTOMER_VIEWERS, denied_status=404),
+    "customers:tags": Rule(CUSTOMER_EDITORS, method="POST"),
+    "customers:notes": Rule(CUSTOMER_EDITORS, method="POST"),
+    "customers:blacklist": Rule(CUSTOMER_EDITORS, method="POST"),
+    # Products (no object rules): products.view / edit / create by role.
+    "catalog:list": Rule(PRODUCT_VIEWERS),
+    "catalog:low_stock": Rule(PRODUCT_VIEWERS),
+    "catalog:detail": Rule(PRODUCT_VIEWERS),
+    "catalog:create": Rule(STAFF_ADMIN),
+    "catalog:edit": Rule(STAFF_ADMIN),
+    "catalog:adjust_stock": Rule(STAFF_ADMIN, method="POST"),
+    "catalog:variant_add": Rule(STAFF_ADMIN, method="POST"),
+    "catalog:variant_edit": Rule(STAFF_ADMIN),
     "accounts:login": Rule(ALL, public=True),
     "accounts:logout": Rule(ALL, method="POST", public=True),
     "accounts:set_password": Rule(ALL, public=True),
@@ -66,6 +100,12 @@ ACCESS: dict[str, Rule] = {
     "accounts:user_reset_two_factor": Rule(ADMINS, method="POST"),
     "accounts:my_availability": Rule(ALL),
     "accounts:activity_list": Rule(STAFF_ADMIN),
+    # One's own notifications. The sample notification belongs to the target user, so marking it
+    # read is a 404 for everyone else (the owner's own case: accounts/tests/test_notifications.py).
+    "accounts:notifications": Rule(ALL),
+    "accounts:notifications_badge": Rule(ALL),
+    "accounts:notifications_read_all": Rule(ALL, method="POST"),
+    "accounts:notification_read": Rule(frozenset(), method="POST", denied_status=404),
     # Private uploads: each folder's checker decides (common/tests/test_uploads.py); a folder nobody
     # registered, as here, is a 404 for everyone.
     "private_file": Rule(frozenset(), denied_status=404),
@@ -103,7 +143,11 @@ SAMPLE_ARGS = {
     "uidb64": lambda target: "MQ",
     "token": lambda target: "set-password",
     "path": lambda target: "unregistered/2026/01/file.png",
+    "notification_id": lambda target: Notification.objects.create(user=target, title="Sample").pk,
     "order_id": lambda target: sample_order().pk,
+    "customer_id": lambda target: sample_customer().pk,
+    "product_id": lambda target: sample_product().pk,
+    "variant_id": lambda target: "var-1",  # every sample product has it
 }
 
 
@@ -111,6 +155,19 @@ def sample_order():
     from orders.tests.factories import OrderFactory
 
     return OrderFactory(assigned_rep=None, assigned_agent=None)
+
+
+def sample_customer():
+    from customers.tests.factories import CustomerFactory
+
+    return CustomerFactory()
+
+
+def sample_product():
+    from catalog.tests.factories import ProductFactory
+
+    variant = {"id": "var-1", "name": "Red", "sku": "SAMPLE-RED", "price": None, "stock": 100, "attributes": {}}
+    return ProductFactory(variants=[variant])
 
 
 def test_every_url_is_in_the_matrix():

@@ -38,6 +38,8 @@ FOREIGN_KEYS = [
     ("stock_movements", "product_id", "products", "RESTRICT"),
     ("stock_movements", "order_id", "orders", "SET NULL"),
     ("stock_movements", "actor_id", "users", "SET NULL"),
+    # Additions of the delivery issue.
+    ("agent_areas", "agent_id", "users", "CASCADE"),
 ]
 
 

@@ -66,6 +66,14 @@ EXTRA_COLUMNS = {
     "orders.stock_reserved": "the order holds catalog stock, released on cancel or return",
     "orders.unanswered_calls": "unanswered confirmation calls so far (auto-cancel after a limit)",
     "orders.callback_at": "when the customer asked to be called back (rep queue order)",
+    "deliveries.attempt_number": "which attempt of the order this delivery row is",
+    "deliveries.outcome": "in progress, delivered or failed: each attempt has its own row",
+    "deliveries.failure_reason": "why an attempt failed (customer not available, refused, ...)",
+    "deliveries.failure_note": "the agent's words about a failed attempt",
+    "deliveries.postponed_to": "the date the customer asked to be delivered instead",
+    "deliveries.ended_at": "when the attempt ended (delivered or failed)",
+    "deliveries.cash_collected": "the cash the agent took at the door, reconciled by finance",
+    "deliveries.client_token": "the agent form's token: a double tap or retry takes effect once",
 }
 
 # Enums whose database declaration order is the reverse of the spec's listing. The spec lists
@@ -107,6 +115,9 @@ EXTRA_INDEXES = {
     "idx_orders_rep_queue": "partial index serving a rep's confirmation queue (callbacks, priority, age)",
     "idx_orders_duplicate_of": "partial index finding the possible duplicates of an order",
     "orders_external_ref_unique": "unique (external_source, external_id): one order per source order",
+    "deliveries_client_token_unique": "one delivery action per form token (idempotent submissions)",
+    "deliveries_one_in_progress_per_order": "at most one attempt on the way per order",
+    "idx_deliveries_agent_open": "partial index of each agent's attempts on the way",
 }
 
 # Spec indexes the database makes unique although the spec names no UNIQUE column for them.

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import record_activity
-from accounts.models import User
+from accounts.models import Role, User
 from common.errors import ValidationFailed
 from customers.domain import assess_risk
 from customers.models import Customer
@@ -166,7 +166,11 @@ def _create(data: OrderInput, items: list[dict], subtotal: Decimal, actor: User 
 def _after_create(order: Order, actor: User | None) -> None:
     from .calls import assign_rep_round_robin, auto_assign_enabled
 
-    if auto_assign_enabled() and order.assigned_rep_id is None:
+    if actor is not None and actor.role == Role.CUSTOMER_REP:
+        # A rep who takes an order on the phone confirms it too: it is theirs.
+        Order.objects.filter(pk=order.pk).update(assigned_rep=actor)
+        order.assigned_rep = actor
+    elif auto_assign_enabled() and order.assigned_rep_id is None:
         order.assigned_rep = assign_rep_round_robin(order_id=order.pk)
     transaction.on_commit(
         lambda: order_created.send(
