@@ -132,8 +132,21 @@ def _scope_key(queryset: QuerySet) -> str:
     return hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()[:24]
 
 
+# Bumped after every committed order creation or status change (core.apps connects the signals):
+# today's figures are cached under the current generation, so they are fresh at the next refresh.
+GENERATION_KEY = f"{CACHE_PREFIX}:orders-generation"
+
+
+def bump_generation(**_signal_kwargs) -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.add(GENERATION_KEY, 1, timeout=None)
+
+
 def _cached(kind: str, queryset: QuerySet, day: date, compute: Callable[[], Any]) -> Any:
-    key = f"{CACHE_PREFIX}:{kind}:{day.isoformat()}:{_scope_key(queryset)}"
+    generation = cache.get(GENERATION_KEY, 0) if kind == "figures" else 0
+    key = f"{CACHE_PREFIX}:{kind}:{day.isoformat()}:{generation}:{_scope_key(queryset)}"
     value = cache.get(key)
     if value is None:
         value = compute()

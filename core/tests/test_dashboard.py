@@ -299,3 +299,18 @@ def test_users_with_the_same_scope_share_cached_figures_and_reps_do_not(client):
     assert cards(client.get(reverse("core:dashboard_figures")))["total"] == 1
     client.force_login(rep_b)
     assert cards(client.get(reverse("core:dashboard_figures")))["total"] == 0
+
+
+def test_todays_figures_follow_a_new_order_at_once(client, django_capture_on_commit_callbacks):
+    from accounts.tests.factories import ManagerFactory
+    from orders.services.transitions import order_transition
+    from orders.tests.factories import OrderFactory as Orders
+
+    client.force_login(ManagerFactory())
+    url = reverse("core:dashboard_figures")
+    order = Orders()
+    before = client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order_id=order.pk, to_status="confirmed", actor=None)
+    after = client.get(url).content.decode()
+    assert before != after  # the cached figures were not served stale
