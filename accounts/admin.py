@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from common.admin import ReadOnlyAdmin
 
-from .models import ActivityLog, Notification, RefreshSession, User
+from .models import ActivityLog, Notification, RefreshSession, TwoFactorDevice, User
 
 
 class UserCreationForm(forms.ModelForm):
@@ -88,3 +88,14 @@ class RefreshSessionAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     search_fields = ("user__email",)
     exclude = ("refresh_token",)
+
+
+@admin.register(TwoFactorDevice)
+class TwoFactorDeviceAdmin(ReadOnlyAdmin):
+    """Who has two-factor authentication, and since when. The seed and codes are never shown;
+    an admin resets a lost device from the user's page in the app."""
+
+    list_display = ("user", "confirmed_at", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__full_name")
+    fields = ("user", "confirmed_at", "created_at")

@@ -127,6 +127,8 @@ ADMIN_RESOURCES = {
     "orders.orderhistory": "orders",
     "orders.callattempt": "orders",
     "orders.deliveryarea": "orders",
+    "logistics.agentarea": "deliveries",
+    "accounts.twofactordevice": "users",
     "logistics.delivery": "deliveries",
     "finance.financialtransaction": "financial",
     "finance.expense": "financial",

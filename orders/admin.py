@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Order, OrderHistory
+from common.admin import ReadOnlyAdmin
+
+from .models import CallAttempt, DeliveryArea, Order, OrderHistory
 
 
 class OrderHistoryInline(admin.TabularInline):
@@ -28,4 +30,22 @@ class OrderAdmin(admin.ModelAdmin):
     )  # fmt: skip
     inlines = [OrderHistoryInline]
     show_full_result_count = False
+    date_hierarchy = "created_at"
+
+
+@admin.register(DeliveryArea)
+class DeliveryAreaAdmin(admin.ModelAdmin):
+    """Managers set the delivery fee of each area here (orders to unknown areas pay the default)."""
+
+    list_display = ("name", "city", "delivery_fee", "is_active")
+    list_filter = ("is_active", "city")
+    search_fields = ("name", "city")
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "order", "rep", "outcome", "callback_at")
+    list_filter = ("outcome",)
+    search_fields = ("order__order_number", "rep__email")
+    list_select_related = ("order", "rep")
     date_hierarchy = "created_at"
