@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("products/", include("catalog.urls")),
+    path("delivery/", include("logistics.urls")),
     # Private uploads (proofs, receipts), each folder guarded by its owner's checker (common/uploads.py).
     path("files/<path:path>", common_views.private_file, name="private_file"),
     path("", include("core.urls")),

@@ -265,3 +265,11 @@ MAX_UNANSWERED_CALLS = env.int("MAX_UNANSWERED_CALLS", default=3)
 AUTO_ASSIGN_REPS = env.bool("AUTO_ASSIGN_REPS", default=True)
 # Delivery areas' return rates are recomputed at most this often (seconds), for risk bands.
 AREA_STATS_CACHE_SECONDS = env.int("AREA_STATS_CACHE_SECONDS", default=600)
+
+# --- Delivery -----------------------------------------------------------------------------------
+# Failed attempts after which an order is returned (a refusal returns it at once).
+MAX_DELIVERY_ATTEMPTS = env.int("MAX_DELIVERY_ATTEMPTS", default=3)
+# Assign an order to an agent automatically when it becomes ready for pickup.
+AUTO_DISPATCH = env.bool("AUTO_DISPATCH", default=False)
+# An agent carries at most this many orders at once when auto-assigned.
+MAX_AGENT_LOAD = env.int("MAX_AGENT_LOAD", default=25)

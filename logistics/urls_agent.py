@@ -1,0 +1,3 @@
+"""Routes: see logistics/urls.py."""
+
+urlpatterns: list = []
