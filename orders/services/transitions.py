@@ -17,7 +17,7 @@ from common.errors import DomainError, PermissionDenied, ValidationFailed
 from .. import domain
 from ..models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from ..selectors import order_qs_for_update
-from ..signals import order_status_changed
+from ..signals import order_status_changed, order_status_changing
 
 CASH_METHODS = frozenset({PaymentMethod.COD, PaymentMethod.CASH})
 AUDITED_FIELDS = ("status", "payment_status", "confirmed_at", "delivered_at", "return_reason", "stock_reserved")
@@ -49,6 +49,9 @@ def order_transition(*, order_id, to_status: str, actor: User | None, note: str 
             entity_id=order.pk,
             changes=changes_between(before, {name: getattr(order, name) for name in AUDITED_FIELDS}),
             extra={"order_number": order.order_number, "note": history_note or None},
+        )
+        order_status_changing.send(
+            sender=Order, order=order, old_status=old_status, new_status=to_status, actor=actor, reason=reason
         )
         _notify_people_concerned(order, old_status, actor)
         transaction.on_commit(

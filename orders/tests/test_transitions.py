@@ -165,3 +165,20 @@ def test_low_stock_alerts_managers_once_when_the_threshold_is_crossed():
     alerts = Notification.objects.filter(user=manager, data__action="low_stock")
     assert alerts.count() == 1
     assert product.sku in alerts.get().message
+
+
+def test_a_receiver_inside_the_transaction_can_veto_the_change():
+    from orders.signals import order_status_changing
+
+    def refuse(**kwargs):
+        raise RuntimeError("ledger unavailable")
+
+    order_status_changing.connect(refuse)
+    try:
+        order = OrderFactory()
+        with pytest.raises(RuntimeError):
+            order_transition(order_id=order.pk, to_status=S.CONFIRMED, actor=RepFactory())
+    finally:
+        order_status_changing.disconnect(refuse)
+    order.refresh_from_db()
+    assert order.status == S.NEW and not order.history.exists()
