@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from common.fields import PgEnumField
-from common.models import CreatedAtModel, CurrentDate
+from common.models import CreatedAtModel, CurrentDate, uuid_pk
 from orders.models import MONEY, PaymentMethod
 
 
@@ -33,13 +34,20 @@ class FinancialTransaction(CreatedAtModel):
     )
     notes = models.TextField(null=True, blank=True)
     date = models.DateField(db_default=CurrentDate())
+    # Not in the schema: a correction is a new entry pointing at the entry it reverses, with the
+    # opposite amount; entries are never edited or deleted.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="reversed_by", db_index=False
+    )
 
     class Meta:
         db_table = "financial_transactions"
         ordering = ["-date", "-created_at"]
         constraints = [
+            # Only a reversal (a correction pointing at the entry it reverses) may be negative.
             models.CheckConstraint(
-                condition=models.Q(amount__gte=0), name="financial_transactions_amount_non_negative"
+                condition=models.Q(amount__gte=0) | models.Q(reverses__isnull=False),
+                name="financial_transactions_amount_sign",
             ),
         ]
         indexes = [
@@ -95,3 +103,100 @@ class DailyFinancialSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: net {self.net_profit}"
+
+
+class ExpenseCategory(models.Model):
+    """Categories accountants keep for expenses (not in the schema; expenses.category stores the name)."""
+
+    id = uuid_pk()
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True, db_default=True)
+
+    class Meta:
+        db_table = "expense_categories"
+        ordering = ["name"]
+        verbose_name_plural = "expense categories"
+        constraints = [models.UniqueConstraint(Lower("name"), name="expense_categories_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Remittance(CreatedAtModel):
+    """Cash an agent hands to an accountant (not in the schema). It settles the agent's oldest
+    unsettled collections first (RemittanceAllocation); a shortfall or excess needs a note."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="remittances", db_index=False
+    )
+    amount = models.DecimalField(**MONEY)
+    date = models.DateField(db_default=CurrentDate())
+    reference = models.CharField(max_length=100, null=True, blank=True)
+    receipt_url = models.CharField(max_length=500, null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    # What the agent held when they came, and amount - held (negative: short, positive: excess).
+    held_before = models.DecimalField(max_digits=14, decimal_places=2)
+    difference = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "remittances"
+        ordering = ["-date", "-created_at"]
+        indexes = [models.Index(fields=["agent", "-date"], name="idx_remittances_agent_date")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="remittances_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(difference=0) | models.Q(note__isnull=False),
+                name="remittances_difference_needs_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} remitted {self.amount} on {self.date}"
+
+
+class RemittanceAllocation(models.Model):
+    """How much of one delivery's collected cash a remittance settled (not in the schema)."""
+
+    id = uuid_pk()
+    remittance = models.ForeignKey(Remittance, on_delete=models.CASCADE, related_name="allocations", db_index=False)
+    delivery = models.ForeignKey(
+        "logistics.Delivery", on_delete=models.RESTRICT, related_name="remittance_allocations", db_index=False
+    )
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        db_table = "remittance_allocations"
+        # The unique (remittance, delivery) index serves lookups by remittance.
+        indexes = [models.Index(fields=["delivery"], name="idx_remittance_alloc_delivery")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="remittance_allocations_amount_positive"),
+            models.UniqueConstraint(fields=["remittance", "delivery"], name="remittance_allocations_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of delivery {self.delivery_id}"
+
+
+class AgentCashClose(CreatedAtModel):
+    """An agent's end-of-day close (not in the schema): what they collected, remitted and still hold."""
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+", db_index=False)
+    date = models.DateField()
+    collected = models.DecimalField(max_digits=14, decimal_places=2)
+    remitted = models.DecimalField(max_digits=14, decimal_places=2)
+    held = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        db_table = "agent_cash_closes"
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["agent", "date"], name="agent_cash_closes_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} close {self.date}"

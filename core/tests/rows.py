@@ -61,6 +61,20 @@ def product() -> str:
     return insert("products", name=f"Product {n}", sku=f"RAW-{n}-{uuid.uuid4().hex[:6]}", price="50.00")
 
 
+def delivery() -> str:
+    return insert("deliveries", order_id=order(), agent_id=user("delivery_agent"))
+
+
+def remittance(agent_id: str | None = None) -> str:
+    return insert(
+        "remittances", agent_id=agent_id or user("delivery_agent"), amount="100.00", held_before="100.00", difference="0"
+    )
+
+
+def transaction_row() -> str:
+    return insert("financial_transactions", type="revenue", amount="10.00")
+
+
 # How to make a row that references a given parent, for each table with foreign keys.
 CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
     "orders": lambda col, pid: order(**{col: pid}) if col != "customer_id" else order(customer_id=pid),
@@ -70,7 +84,7 @@ CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
     ),
     "expenses": lambda col, pid: insert("expenses", category="fuel", amount="10.00", **{col: pid}),
     "financial_transactions": lambda col, pid: insert(
-        "financial_transactions", type="revenue", amount="10.00", **{col: pid}
+        "financial_transactions", type="revenue", amount="-10.00" if col == "reverses_id" else "10.00", **{col: pid}
     ),
     "workflows": lambda col, pid: insert("workflows", name="W", trigger_type="manual", **{col: pid}),
     "workflow_executions": lambda col, pid: insert("workflow_executions", **{"workflow_id": workflow(), col: pid}),
@@ -86,6 +100,19 @@ CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
         **{"product_id": product(), "quantity_delta": 1, "stock_after": 1, "reason": "restock", col: pid},
     ),
     "agent_areas": lambda col, pid: insert("agent_areas", **{"area": f"Area {_n()}", col: pid}),
+    "remittances": lambda col, pid: insert(
+        "remittances",
+        **{"agent_id": user("delivery_agent"), "amount": "50.00", "held_before": "50.00", "difference": "0", col: pid},
+    ),
+    "remittance_allocations": lambda col, pid: insert(
+        "remittance_allocations", **{"remittance_id": remittance(), "delivery_id": delivery(), "amount": "5.00", col: pid}
+    ),
+    "agent_cash_closes": lambda col, pid: insert(
+        "agent_cash_closes",
+        **{"agent_id": user("delivery_agent"), "date": "2026-01-0%d" % (1 + _n() % 9), "collected": "0",
+           "remitted": "0", "held": "0", col: pid},
+    ),  # fmt: skip
+    "two_factor_devices": lambda col, pid: insert("two_factor_devices", **{"secret": "fernet:x", col: pid}),
     "sessions": lambda col, pid: insert(
         "sessions", refresh_token=uuid.uuid4().hex, expires_at="2100-01-01T00:00:00Z", **{col: pid}
     ),
@@ -98,4 +125,7 @@ PARENT_ROWS: dict[str, Callable[[], str]] = {
     "workflows": workflow,
     "webhooks": webhook,
     "products": product,
+    "financial_transactions": transaction_row,
+    "deliveries": delivery,
+    "remittances": remittance,
 }

@@ -40,6 +40,15 @@ FOREIGN_KEYS = [
     ("stock_movements", "actor_id", "users", "SET NULL"),
     # Additions of the delivery issue.
     ("agent_areas", "agent_id", "users", "CASCADE"),
+    # Additions of finance.
+    ("financial_transactions", "reverses_id", "financial_transactions", "RESTRICT"),
+    ("remittances", "agent_id", "users", "RESTRICT"),
+    ("remittances", "received_by_id", "users", "SET NULL"),
+    ("remittance_allocations", "remittance_id", "remittances", "CASCADE"),
+    ("remittance_allocations", "delivery_id", "deliveries", "RESTRICT"),
+    ("agent_cash_closes", "agent_id", "users", "RESTRICT"),
+    ("agent_cash_closes", "closed_by_id", "users", "SET NULL"),
+    ("two_factor_devices", "user_id", "users", "CASCADE"),
 ]
 
 

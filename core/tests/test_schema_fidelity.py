@@ -66,6 +66,7 @@ EXTRA_COLUMNS = {
     "orders.stock_reserved": "the order holds catalog stock, released on cancel or return",
     "orders.unanswered_calls": "unanswered confirmation calls so far (auto-cancel after a limit)",
     "orders.callback_at": "when the customer asked to be called back (rep queue order)",
+    "financial_transactions.reverses_id": "a correction points at the entry it reverses (entries are never edited)",
     "deliveries.attempt_number": "which attempt of the order this delivery row is",
     "deliveries.outcome": "in progress, delivered or failed: each attempt has its own row",
     "deliveries.failure_reason": "why an attempt failed (customer not available, refused, ...)",
@@ -118,6 +119,7 @@ EXTRA_INDEXES = {
     "deliveries_client_token_unique": "one delivery action per form token (idempotent submissions)",
     "deliveries_one_in_progress_per_order": "at most one attempt on the way per order",
     "idx_deliveries_agent_open": "partial index of each agent's attempts on the way",
+    "financial_transactions_reverses_id_key": "an entry is reversed at most once (one-to-one reverses_id)",
 }
 
 # Spec indexes the database makes unique although the spec names no UNIQUE column for them.
@@ -130,6 +132,7 @@ EXTRA_UNIQUE_INDEXES = {
 EXTRA_FOREIGN_KEYS = {
     "customers.blacklisted_by_id": ("n", "who blacklisted the customer; SET NULL when that user is deleted"),
     "orders.duplicate_of_id": ("n", "a possible duplicate's earlier order; SET NULL when that order is deleted"),
+    "financial_transactions.reverses_id": ("r", "a reversed entry cannot be deleted: RESTRICT"),
 }
 
 ON_DELETE_CODES = {"RESTRICT": "r", "CASCADE": "c", "SET NULL": "n", "NO ACTION": "a"}
