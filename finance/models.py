@@ -136,7 +136,8 @@ class Remittance(CreatedAtModel):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
-    # What the agent held when they came, and amount - held (negative: short, positive: excess).
+    # What the agent held when they came, and amount - held (negative: part of the cash stays with
+    # the agent; positive: an excess, which needs a note).
     held_before = models.DecimalField(max_digits=14, decimal_places=2)
     difference = models.DecimalField(max_digits=14, decimal_places=2)
     note = models.TextField(null=True, blank=True)
@@ -147,9 +148,10 @@ class Remittance(CreatedAtModel):
         indexes = [models.Index(fields=["agent", "-date"], name="idx_remittances_agent_date")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="remittances_amount_positive"),
+            # Bringing more than the agent held (an excess) needs an explanation.
             models.CheckConstraint(
-                condition=models.Q(difference=0) | models.Q(note__isnull=False),
-                name="remittances_difference_needs_note",
+                condition=models.Q(difference__lte=0) | models.Q(note__isnull=False),
+                name="remittances_excess_needs_note",
             ),
         ]
 

@@ -118,6 +118,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "cash-held-warnings": {"task": "finance.tasks.warn_about_cash_held_task", "schedule": crontab(hour=18, minute=0)},
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(seconds=15)},
     # Nightly maintenance (core/maintenance.py), staggered, at quiet hours (CELERY_TIMEZONE).
     "purge-expired-refresh-sessions": {
@@ -273,3 +274,8 @@ MAX_DELIVERY_ATTEMPTS = env.int("MAX_DELIVERY_ATTEMPTS", default=3)
 AUTO_DISPATCH = env.bool("AUTO_DISPATCH", default=False)
 # An agent carries at most this many orders at once when auto-assigned.
 MAX_AGENT_LOAD = env.int("MAX_AGENT_LOAD", default=25)
+
+# --- Finance ------------------------------------------------------------------------------------
+# Managers are warned when an agent holds more cash than this, or for more days than this.
+CASH_HOLD_LIMIT = env.str("CASH_HOLD_LIMIT", default="5000.00")
+CASH_HOLD_MAX_DAYS = env.int("CASH_HOLD_MAX_DAYS", default=2)

@@ -1,7 +1,7 @@
 """Agent cash and expense categories (additions to the schema), and reversible ledger entries.
 
 - remittances: cash an agent hands to an accountant, with what they held and the difference
-  (a shortfall or excess needs a note).
+  (an excess needs a note).
 - remittance_allocations: which deliveries' collected cash a remittance settled (oldest first),
   so every collected order is traceable to its remittance.
 - agent_cash_closes: one end-of-day close per agent and day.
@@ -240,8 +240,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="remittance",
             constraint=models.CheckConstraint(
-                condition=models.Q(("difference", 0), ("note__isnull", False), _connector="OR"),
-                name="remittances_difference_needs_note",
+                condition=models.Q(("difference__lte", 0), ("note__isnull", False), _connector="OR"),
+                name="remittances_excess_needs_note",
             ),
         ),
         migrations.AddIndex(
