@@ -57,7 +57,20 @@ def sync_users(*, overwrite: bool) -> dict[str, User]:
             "password": password_hash(),
         }
 
-    return _sync(User, "email", {demo.email: spec(demo) for demo in DEMO_USERS}, overwrite)
+    users = _sync(User, "email", {demo.email: spec(demo) for demo in DEMO_USERS}, overwrite)
+    sync_agent_areas(users)
+    return users
+
+
+def sync_agent_areas(users: dict[str, User]) -> None:
+    """Each demo agent covers the area whose orders they carry, so dispatch can auto-assign."""
+    from logistics.models import AgentArea
+
+    wanted = [(users[demo.email], demo.area) for demo in DEMO_USERS if demo.area and demo.email in users]
+    existing = set(AgentArea.objects.filter(agent__in=[u for u, _ in wanted]).values_list("agent_id", "area"))
+    AgentArea.objects.bulk_create(
+        [AgentArea(agent=user, area=area) for user, area in wanted if (user.pk, area) not in existing]
+    )
 
 
 def sync_products(*, overwrite: bool) -> dict[str, Product]:
