@@ -59,11 +59,11 @@ def celery_worker(django_db_setup, django_db_blocker):
     Tests that use it must commit their data (`django_db(transaction=True)`) for the worker to see it.
     """
     from common.redis import get_redis
-    from core.health import HEARTBEAT_KEY
+    from core.health import heartbeat_key
 
     with django_db_blocker.unblock():
         env = subprocess_env()
-    get_redis().delete(HEARTBEAT_KEY)
+    get_redis().delete(heartbeat_key())
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
@@ -71,7 +71,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     )  # fmt: skip
     deadline = time.monotonic() + 60
     # The worker_ready signal leaves a heartbeat in Redis (core.tasks): that is our "ready".
-    while not get_redis().exists(HEARTBEAT_KEY):
+    while not get_redis().exists(heartbeat_key()):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail("the Celery worker did not start")

@@ -3,15 +3,23 @@
 from django.urls import NoReverseMatch, reverse
 
 from . import policy
+from .models import Role
 
-# (label, url name, permission needed or None for any signed-in user). Entries whose URL does not
-# exist (yet) are skipped, so an app adds its page here and it appears once routed.
+
+def _delivers(user) -> bool:
+    """The agent's run is for delivery agents only (managers also have deliveries.edit, and get 403 there)."""
+    return user.role == Role.DELIVERY_AGENT and policy.can(user, "deliveries.edit")
+
+
+# (label, url name, permission needed or None for any signed-in user, or a function of the user).
+# Entries whose URL does not exist (yet) are skipped, so an app adds its page here and it appears
+# once routed.
 NAVIGATION = [
     ("Dashboard", "core:home", None),
     ("Orders", "orders:list", "orders.view"),
     ("Confirm", "orders:queue", "orders.edit"),
     ("New order", "orders:create", "orders.create"),
-    ("Deliveries", "logistics:agent_run", "deliveries.edit"),
+    ("Deliveries", "logistics:agent_run", _delivers),
     ("Dispatch", "logistics:dispatch", "orders.assign"),
     ("Customers", "customers:list", "customers.view"),
     ("Products", "catalog:list", "products.view"),
@@ -29,7 +37,9 @@ def navigation(request):
         return {}
     items = []
     for label, name, permission in NAVIGATION:
-        if permission and not policy.can(user, permission):
+        if callable(permission) and not permission(user):
+            continue
+        if isinstance(permission, str) and not policy.can(user, permission):
             continue
         try:
             url = reverse(name)

@@ -11,12 +11,16 @@ from django.db import connection
 
 from common.redis import get_redis
 
-HEARTBEAT_KEY = "cod:worker-heartbeat"
+
+def heartbeat_key() -> str:
+    return f"{settings.REDIS_KEY_PREFIX}:worker-heartbeat"
 
 
 def record_worker_heartbeat(hostname: str | None = None) -> None:
     """Called by the worker (on start and by a beat task): proves worker, beat and broker work."""
-    get_redis().hset(HEARTBEAT_KEY, mapping={"at": f"{time.time():.3f}", "hostname": hostname or socket.gethostname()})
+    get_redis().hset(
+        heartbeat_key(), mapping={"at": f"{time.time():.3f}", "hostname": hostname or socket.gethostname()}
+    )
 
 
 def check_database() -> dict[str, Any]:
@@ -41,7 +45,7 @@ def check_redis() -> dict[str, Any]:
 
 def check_worker() -> dict[str, Any]:
     try:
-        beat = get_redis().hgetall(HEARTBEAT_KEY)
+        beat = get_redis().hgetall(heartbeat_key())
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
     if not beat:

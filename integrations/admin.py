@@ -16,7 +16,9 @@ class WebhookAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookLog)
 class WebhookLogAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "webhook", "response_status", "order_created", "error_message")
-    list_filter = ("response_status",)
+    list_display = (
+        "created_at", "webhook", "response_status", "processing_state", "topic", "order_created", "error_message",
+    )  # fmt: skip
+    list_filter = ("processing_state", "response_status")
     list_select_related = ("webhook", "order_created")
     date_hierarchy = "created_at"

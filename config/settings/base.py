@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from STATIC (no CDN): docs/api.md
     "axes",  # login throttling and lockout (accounts/auth_views.py); its tables are axes_*
     "csp",
     # Bounded contexts, bottom of the dependency graph first (see ARCHITECTURE.md).
@@ -109,6 +111,8 @@ CACHES = {
     }
 }
 
+# Prefix of the app's own Redis keys (heartbeats); test settings give each test process its own.
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="cod")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None  # outcomes are recorded in the database, not in a result backend
 CELERY_TASK_ACKS_LATE = True
@@ -130,9 +134,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=20),
     },
     "purge-old-webhook-logs": {"task": "core.tasks.purge_old_webhook_logs", "schedule": crontab(hour=3, minute=30)},
+    # Webhook deliveries whose task was lost (broker or worker down) are enqueued again (docs/webhooks.md).
+    "sweep-received-webhook-logs": {
+        "task": "integrations.tasks.sweep_received_webhook_logs_task",
+        "schedule": timedelta(minutes=1),
+    },
 }
 # Days of webhook_logs kept; older rows are deleted nightly in batches.
 WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=90)
+# Inbound webhooks (docs/webhooks.md): largest body accepted (bytes), seconds after which an accepted
+# delivery still waiting is enqueued again by the sweep, and processing attempts before giving up.
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=120)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # Seconds after which /healthz considers the worker gone.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
@@ -170,7 +184,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.auth_views.axes_username"  # "A@B.c " and "a@b.c" count together
 AXES_CLIENT_IP_CALLABLE = "common.request_context.client_ip"  # honours TRUSTED_PROXY_HOPS
-AXES_LOCKOUT_CALLABLE = "accounts.auth_views.lockout_response"
+# The login page's 429 page; the API token endpoint (under /api/) gets a JSON 429 instead.
+AXES_LOCKOUT_CALLABLE = "accounts.api.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # attempts are unlocked with `manage.py axes_reset_username <email>`
 
@@ -229,13 +244,56 @@ CONTENT_SECURITY_POLICY = {
 # Permissions-Policy (common.middleware): delivery agents use the camera (proofs) and GPS; nothing else.
 PERMISSIONS_POLICY = {"camera": ["self"], "geolocation": ["self"]}
 
-# --- REST API -------------------------------------------------------------------------------
+# --- REST API (docs/api.md) -------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # JWT first: an anonymous API request gets 401 with `WWW-Authenticate: Bearer`. Signed-in
+    # staff may also use their browser session (Swagger UI), with DRF's CSRF check on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "common.api.StampedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.UserThrottle", "common.api.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="120/minute"),  # per signed-in user
+        "anon": env("API_THROTTLE_ANON", default="30/minute"),  # per IP address, without a token
+        "auth": env("API_THROTTLE_AUTH", default="10/minute"),  # per IP address, POST auth/token/
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": False,  # api_login_completed() sends user_logged_in, which sets last_login
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "COD Operations API",
+    "DESCRIPTION": "Orders, customers, products, deliveries and notifications. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "LevelEnum": "orders.models.Priority",  # high/medium/low: order priority and risk band alike
+        "PaymentStatusEnum": "orders.models.PaymentStatus",
+        "PaymentMethodEnum": "orders.models.PaymentMethod",
+        "OrderSourceEnum": "orders.models.OrderSource",
+        "FailureReasonEnum": "logistics.models.FailureReason",
+        "NotificationTypeEnum": "accounts.models.NotificationType",
+    },
 }
 
 # --- Business settings ----------------------------------------------------------------------
@@ -274,6 +332,15 @@ MAX_DELIVERY_ATTEMPTS = env.int("MAX_DELIVERY_ATTEMPTS", default=3)
 AUTO_DISPATCH = env.bool("AUTO_DISPATCH", default=False)
 # An agent carries at most this many orders at once when auto-assigned.
 MAX_AGENT_LOAD = env.int("MAX_AGENT_LOAD", default=25)
+
+# --- CSV / XLSX order imports (integrations/imports/, docs/import.md) ----------------------------
+# Largest accepted import file (bytes), most data rows per file, and files checked while the upload
+# waits (larger ones are checked by the worker, with a progress page).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_INLINE_MAX_BYTES = env.int("IMPORT_INLINE_MAX_BYTES", default=2 * 1024 * 1024)
+# The import tasks live in integrations/import_tasks.py, which autodiscovery (tasks.py) does not find.
+CELERY_IMPORTS = ("integrations.import_tasks",)
 
 # --- Finance ------------------------------------------------------------------------------------
 # Managers are warned when an agent holds more cash than this, or for more days than this.

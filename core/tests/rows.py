@@ -67,7 +67,11 @@ def delivery() -> str:
 
 def remittance(agent_id: str | None = None) -> str:
     return insert(
-        "remittances", agent_id=agent_id or user("delivery_agent"), amount="100.00", held_before="100.00", difference="0"
+        "remittances",
+        agent_id=agent_id or user("delivery_agent"),
+        amount="100.00",
+        held_before="100.00",
+        difference="0",
     )
 
 
@@ -105,13 +109,20 @@ CHILD_ROWS: dict[str, Callable[[str, str], str]] = {
         **{"agent_id": user("delivery_agent"), "amount": "50.00", "held_before": "50.00", "difference": "0", col: pid},
     ),
     "remittance_allocations": lambda col, pid: insert(
-        "remittance_allocations", **{"remittance_id": remittance(), "delivery_id": delivery(), "amount": "5.00", col: pid}
+        "remittance_allocations",
+        **{"remittance_id": remittance(), "delivery_id": delivery(), "amount": "5.00", col: pid},
     ),
     "agent_cash_closes": lambda col, pid: insert(
         "agent_cash_closes",
-        **{"agent_id": user("delivery_agent"), "date": "2026-01-0%d" % (1 + _n() % 9), "collected": "0",
-           "remitted": "0", "held": "0", col: pid},
-    ),  # fmt: skip
+        **{
+            "agent_id": user("delivery_agent"),
+            "date": f"2026-01-0{1 + _n() % 9}",
+            "collected": "0",
+            "remitted": "0",
+            "held": "0",
+            col: pid,
+        },
+    ),
     "two_factor_devices": lambda col, pid: insert("two_factor_devices", **{"secret": "fernet:x", col: pid}),
     "sessions": lambda col, pid: insert(
         "sessions", refresh_token=uuid.uuid4().hex, expires_at="2100-01-01T00:00:00Z", **{col: pid}

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from common.redis import get_redis
-from core.health import HEARTBEAT_KEY
+from core.health import heartbeat_key
 from core.tasks import heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def no_heartbeat():
-    get_redis().delete(HEARTBEAT_KEY)
+    get_redis().delete(heartbeat_key())
     yield
-    get_redis().delete(HEARTBEAT_KEY)
+    get_redis().delete(heartbeat_key())
 
 
 def test_health_reports_database_and_redis_and_a_missing_worker(client, no_heartbeat):
@@ -29,10 +29,10 @@ def test_health_reports_database_and_redis_and_a_missing_worker(client, no_heart
 
 
 def test_health_sees_a_live_worker_after_it_runs_the_heartbeat_task(client, celery_worker):
-    get_redis().delete(HEARTBEAT_KEY)
+    get_redis().delete(heartbeat_key())
     heartbeat.delay()  # through Redis to the worker process, as beat would send it
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not get_redis().exists(HEARTBEAT_KEY):
+    while time.monotonic() < deadline and not get_redis().exists(heartbeat_key()):
         time.sleep(0.1)
     body = client.get("/healthz").json()
     assert body["worker"]["ok"] is True
@@ -41,7 +41,7 @@ def test_health_sees_a_live_worker_after_it_runs_the_heartbeat_task(client, cele
 
 
 def test_a_stale_heartbeat_is_reported(client, no_heartbeat, settings):
-    get_redis().hset(HEARTBEAT_KEY, mapping={"at": f"{time.time() - 3600:.3f}", "hostname": "old-worker"})
+    get_redis().hset(heartbeat_key(), mapping={"at": f"{time.time() - 3600:.3f}", "hostname": "old-worker"})
     body = client.get("/healthz").json()
     assert body["worker"]["ok"] is False
     assert body["worker"]["last_heartbeat_seconds_ago"] >= 3600

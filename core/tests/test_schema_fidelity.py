@@ -75,6 +75,13 @@ EXTRA_COLUMNS = {
     "deliveries.ended_at": "when the attempt ended (delivered or failed)",
     "deliveries.cash_collected": "the cash the agent took at the door, reconciled by finance",
     "deliveries.client_token": "the agent form's token: a double tap or retry takes effect once",
+    # Inbound webhooks are answered at once and processed by a worker (integrations migration 0006).
+    "webhook_logs.processing_state": "received/processed/failed/ignored/duplicate/rejected: what became of the request",
+    "webhook_logs.attempts": "processing attempts, so transient failures retry and then give up",
+    "webhook_logs.processed_at": "when the worker last handled the request; the sweep skips fresh ones",
+    "webhook_logs.topic": "the platform's event (orders/create, order.updated...): create, update or cancel",
+    "webhook_logs.delivery_id": "the platform's delivery id: a retried delivery is answered duplicate, processed once",
+    "webhook_logs.request_headers": "the request's non-secret headers (shop, topic, delivery ids) for support",
 }
 
 # Enums whose database declaration order is the reverse of the spec's listing. The spec lists
@@ -119,6 +126,9 @@ EXTRA_INDEXES = {
     "deliveries_client_token_unique": "one delivery action per form token (idempotent submissions)",
     "deliveries_one_in_progress_per_order": "at most one attempt on the way per order",
     "idx_deliveries_agent_open": "partial index of each agent's attempts on the way",
+    "idx_webhook_logs_webhook_created": "(webhook_id, created_at DESC): a webhook configuration's latest requests",
+    "idx_webhook_logs_received": "partial index of the few requests still waiting, for the sweep",
+    "webhook_logs_delivery_unique": "partial unique (webhook_id, delivery_id): one accepted log per platform delivery",
     "financial_transactions_reverses_id_key": "an entry is reversed at most once (one-to-one reverses_id)",
 }
 

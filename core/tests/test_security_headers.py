@@ -100,6 +100,9 @@ PAGES = [
     ("accounts:security", Role.MANAGER),
     ("accounts:two_factor_setup", Role.MANAGER),  # the QR code is an inline <svg>, allowed
     ("accounts:password_change", Role.MANAGER),
+    ("logistics:agent_run", Role.DELIVERY_AGENT),  # deliver / fail forms: logistics/tests/test_agent_views.py
+    ("integrations:list", Role.MANAGER),  # the other webhook pages: integrations/tests/test_webhook_pages.py
+    ("integrations:webhook_create", Role.MANAGER),
 ]
 
 

@@ -22,17 +22,17 @@ AGENT_ASSIGNABLE = frozenset(
 MAX_NOTE_LENGTH = 2000
 
 
-def order_assign(*, order_id, actor: User, agent_id=None, rep_id=None, unassign_agent: bool = False) -> Order:
+def order_assign(*, order_id, actor: User | None, agent_id=None, rep_id=None, unassign_agent: bool = False) -> Order:
     """Assign (or change) the delivery agent and/or the rep of an order.
 
-    Needs orders.assign (reps may take an unassigned order for themselves). The agent must be an
+    Needs orders.assign (reps may take an unassigned order for themselves); `actor=None` is the
+    system (automatic dispatch, logistics.tasks), as for order_transition. The agent must be an
     active delivery agent and the order not yet out for delivery; the rep an active customer rep.
     The newly assigned person is notified.
     """
     with transaction.atomic():
         order = order_qs_for_update().get(pk=order_id)
-        self_take = rep_id is not None and str(rep_id) == str(actor.pk) and order.assigned_rep_id is None
-        if not (policy.can(actor, "orders.assign", order) or (self_take and policy.can(actor, "orders.edit", order))):
+        if actor is not None and not _may_assign(actor, order, rep_id):
             raise PermissionDenied("You may not assign this order.")
         before = {"assigned_agent_id": order.assigned_agent_id, "assigned_rep_id": order.assigned_rep_id}
         if agent_id or unassign_agent:
@@ -54,6 +54,11 @@ def order_assign(*, order_id, actor: User, agent_id=None, rep_id=None, unassign_
     return order
 
 
+def _may_assign(actor: User, order: Order, rep_id) -> bool:
+    self_take = rep_id is not None and str(rep_id) == str(actor.pk) and order.assigned_rep_id is None
+    return policy.can(actor, "orders.assign", order) or (self_take and policy.can(actor, "orders.edit", order))
+
+
 def _set_agent(order: Order, agent: User | None) -> None:
     if order.status not in AGENT_ASSIGNABLE:
         raise DomainError(
@@ -69,10 +74,10 @@ def _person(user_id, role: str, field: str, also: tuple[str, ...] = ()) -> User:
     return person
 
 
-def _notify_assignee(order: Order, before: dict, actor: User) -> None:
+def _notify_assignee(order: Order, before: dict, actor: User | None) -> None:
     for field, label in (("assigned_agent_id", "deliver"), ("assigned_rep_id", "confirm")):
         new_id = getattr(order, field)
-        if new_id and new_id != before[field] and new_id != actor.pk:
+        if new_id and new_id != before[field] and new_id != getattr(actor, "pk", None):
             notify(
                 users=[User.objects.get(pk=new_id)],
                 type=NotificationType.ORDER,
