@@ -26,6 +26,7 @@ NAVIGATION = [
     ("Finance", "finance:home", "financial.view"),
     ("Workflows", "automation:list", "workflows.view"),
     ("Integrations", "integrations:list", "integrations.view"),
+    ("Imports", "integrations:import_list", "integrations.view"),
     ("Users", "accounts:user_list", "users.view"),
     ("Activity", "accounts:activity_list", "activity.view"),
 ]
