@@ -27,12 +27,12 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Lower, Trim, TruncDate
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Role, User
 from catalog.models import Product
+from common.http import safe_reverse
 from finance.models import DailyFinancialSummary
 from logistics.models import AgentPerformance
 from orders.models import OPEN_STATUSES, Order, OrderStatus, PaymentMethod, PaymentStatus
@@ -104,12 +104,8 @@ def sections_for(user: User) -> list[str]:
     return [s for s in LAYOUTS.get(user.role, DEFAULT_LAYOUT) if policy.can(user, SECTION_NEEDS[s])]
 
 
-def url_or_none(name: str, **kwargs) -> str | None:
-    """The URL of a page another app may not have routed (yet)."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
+# The URL of a page another app may not have routed (yet).
+url_or_none = safe_reverse
 
 
 def today_range(now: datetime | None = None) -> tuple[datetime, datetime]:
